@@ -1,0 +1,9 @@
+namespace HmacPortal.Engine.Configuration;
+
+/// <summary>The <c>[admin]</c> table.</summary>
+public sealed class AdminOptions
+{
+    public const string Section = "Admin";
+
+    public string PasswordHash { get; set; } = string.Empty;
+}

@@ -1,0 +1,217 @@
+using System.Net;
+using HmacPortal.Engine.Identity;
+using Microsoft.Extensions.Configuration;
+
+namespace HmacPortal.Engine.Configuration;
+
+/// <summary>
+/// The rules a parsed configuration must meet. Start-up (through <c>IValidateOptions</c>),
+/// <c>--validate</c>, hot reload and the config editor all apply these same rules.
+/// </summary>
+public static class ConfigRules
+{
+    /// <summary>Secrets shipped in the Go server's templates and guides; anyone may know them.</summary>
+    public static IReadOnlyList<string> KnownDefaultSecrets { get; } =
+        ["your-very-secret-hmac-key", "change-this-to-your-secret", "changeme", "secret", "your-secret-key", "hmac-file-server-is-the-win"];
+
+    public const int MinimumSecretLength = 16;
+
+    public static IEnumerable<ConfigProblem> Check(ServerOptions o)
+    {
+        if (o.UnixSocket)
+        {
+            if (string.IsNullOrWhiteSpace(o.ListenAddress) || !o.ListenAddress.Contains('/', StringComparison.Ordinal))
+            {
+                yield return new("server", "listen_address", "with unixsocket = true this must be the socket's path, e.g. \"/run/hmacportal/http.sock\"");
+            }
+        }
+        else if (!ListenEndpoint.TryParse(o.ListenAddress, o.BindIp, out _, out var error))
+        {
+            yield return new("server", "listen_address", error);
+        }
+
+        if (!IPAddress.TryParse(o.BindIp, out _))
+        {
+            yield return new("server", "bind_ip", $"'{o.BindIp}' is not an IP address");
+        }
+
+        if (string.IsNullOrWhiteSpace(o.StoragePath))
+        {
+            yield return new("server", "storage_path", "must not be empty");
+        }
+
+        if (string.IsNullOrWhiteSpace(o.DataPath))
+        {
+            yield return new("server", "data_path", "must not be empty");
+        }
+        else if (!string.IsNullOrWhiteSpace(o.StoragePath) && Overlaps(o.StoragePath, o.DataPath))
+        {
+            yield return new("server", "data_path", "must not be inside storage_path or contain it: files there would be served");
+        }
+
+        if (!o.UploadPrefix.StartsWith('/') || !o.UploadPrefix.EndsWith('/'))
+        {
+            yield return new("server", "upload_prefix", "must start and end with '/', e.g. \"/upload/\" or \"/\"");
+        }
+
+        if (!o.FileNaming.Equals("original", StringComparison.OrdinalIgnoreCase) && !o.FileNaming.Equals("hmac", StringComparison.OrdinalIgnoreCase))
+        {
+            yield return new("server", "file_naming", $"'{o.FileNaming}' is not one of \"original\", \"HMAC\"");
+        }
+
+        if (o.MaxUploadSize.Bytes <= 0)
+        {
+            yield return new("server", "max_upload_size", "must be larger than 0");
+        }
+    }
+
+    public static IEnumerable<ConfigProblem> Check(SecurityOptions o)
+    {
+        foreach (var problem in CheckSecret("secret", o.Secret, required: true))
+        {
+            yield return problem;
+        }
+
+        if (o.EnableJwt)
+        {
+            foreach (var problem in CheckSecret("jwtsecret", o.JwtSecret, required: true))
+            {
+                yield return problem;
+            }
+        }
+
+        if (o.JwtAlgorithm is not ("HS256" or "HS384" or "HS512"))
+        {
+            yield return new("security", "jwtalgorithm", $"'{o.JwtAlgorithm}' is not one of HS256, HS384, HS512");
+        }
+
+        if (o.JwtExpiration <= TimeSpan.Zero)
+        {
+            yield return new("security", "jwtexpiration", "must be longer than 0s");
+        }
+    }
+
+    public static IEnumerable<ConfigProblem> Check(LoggingOptions o)
+    {
+        if (!LogLevels.Contains(o.Level, StringComparer.OrdinalIgnoreCase))
+        {
+            yield return new("logging", "level", $"'{o.Level}' is not one of {string.Join(", ", LogLevels)}");
+        }
+
+        if (o.MaxSize.Bytes < 1024)
+        {
+            yield return new("logging", "max_size", "must be at least 1KB");
+        }
+    }
+
+    public static IEnumerable<ConfigProblem> Check(TimeoutsOptions o)
+    {
+        if (o.HeaderTimeout <= TimeSpan.Zero)
+        {
+            yield return new("timeouts", "header_timeout", "must be longer than 0s");
+        }
+
+        if (o.IdleTimeout <= TimeSpan.Zero)
+        {
+            yield return new("timeouts", "idletimeout", "must be longer than 0s");
+        }
+    }
+
+    public static IEnumerable<ConfigProblem> Check(UploadsOptions o) =>
+        CheckExtensions("uploads", o.AllowedExtensions);
+
+    public static IEnumerable<ConfigProblem> Check(DownloadsOptions o) =>
+        CheckExtensions("downloads", o.AllowedExtensions);
+
+    public static IEnumerable<ConfigProblem> Check(CorsOptions o)
+    {
+        foreach (var origin in o.AllowedOrigins.Where(origin => origin != "*" && !Uri.TryCreate(origin, UriKind.Absolute, out _)))
+        {
+            yield return new("cors", "allowed_origins", $"'{origin}' is not \"*\" or an origin such as \"https://chat.example.org\"");
+        }
+    }
+
+    public static IEnumerable<ConfigProblem> Check(AdminOptions o)
+    {
+        if (o.PasswordHash.Length > 0 && !PasswordHash.IsWellFormed(o.PasswordHash))
+        {
+            yield return new("admin", "password_hash", "is not a hash made by --hash-password");
+        }
+    }
+
+    /// <summary>Binds every table from <paramref name="configuration"/> and applies every rule.</summary>
+    public static IReadOnlyList<ConfigProblem> CheckAll(IConfiguration configuration)
+    {
+        var problems = new List<ConfigProblem>();
+        try
+        {
+            problems.AddRange(Check(Bind<ServerOptions>(configuration, ServerOptions.Section)));
+            problems.AddRange(Check(Bind<SecurityOptions>(configuration, SecurityOptions.Section)));
+            problems.AddRange(Check(Bind<LoggingOptions>(configuration, LoggingOptions.Section)));
+            problems.AddRange(Check(Bind<TimeoutsOptions>(configuration, TimeoutsOptions.Section)));
+            problems.AddRange(Check(Bind<UploadsOptions>(configuration, UploadsOptions.Section)));
+            problems.AddRange(Check(Bind<DownloadsOptions>(configuration, DownloadsOptions.Section)));
+            problems.AddRange(Check(Bind<CorsOptions>(configuration, CorsOptions.Section)));
+            problems.AddRange(Check(Bind<AdminOptions>(configuration, AdminOptions.Section)));
+        }
+        catch (InvalidOperationException ex)
+        {
+            problems.Add(new ConfigProblem("config", "?", ex.Message));
+        }
+
+        return problems;
+    }
+
+    /// <summary>Turns problems into diagnostics that point at the line where each key was written.</summary>
+    public static IEnumerable<ConfigDiagnostic> Locate(IEnumerable<ConfigProblem> problems, ConfigReadResult read, string source) =>
+        problems.Select(p =>
+        {
+            var key = ConfigSchema.Find(p.Table, p.Name);
+            var (line, column) = key is not null && read.Positions.TryGetValue(key.ConfigurationPath, out var at) ? at : (0, 0);
+            return new ConfigDiagnostic(ConfigSeverity.Error, p.ToString(), source, line, column);
+        });
+
+    private static readonly string[] LogLevels = ["debug", "info", "warn", "warning", "error"];
+
+    private static T Bind<T>(IConfiguration configuration, string section)
+        where T : new()
+    {
+        var options = new T();
+        configuration.GetSection(section).Bind(options);
+        return options;
+    }
+
+    private static IEnumerable<ConfigProblem> CheckSecret(string name, string value, bool required)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            if (required)
+            {
+                yield return new("security", name, "is required (generate one with: openssl rand -hex 32)");
+            }
+        }
+        else if (KnownDefaultSecrets.Contains(value.Trim(), StringComparer.OrdinalIgnoreCase))
+        {
+            yield return new("security", name, "is a published example secret; anyone could sign uploads. Generate one with: openssl rand -hex 32");
+        }
+        else if (value.Length < MinimumSecretLength)
+        {
+            yield return new("security", name, $"is shorter than {MinimumSecretLength} characters; generate one with: openssl rand -hex 32");
+        }
+    }
+
+    private static IEnumerable<ConfigProblem> CheckExtensions(string table, IEnumerable<string> extensions)
+    {
+        foreach (var extension in extensions.Where(e => !e.StartsWith('.') || e.Length < 2 || e.IndexOfAny(['/', '\\', '\0']) >= 0))
+        {
+            yield return new(table, "allowed_extensions", $"'{extension}' is not a suffix such as \".jpg\" or \".tar.gz\"");
+        }
+    }
+
+    private static bool Overlaps(string a, string b)
+    {
+        var fa = Path.TrimEndingDirectorySeparator(Path.GetFullPath(a)) + Path.DirectorySeparatorChar;
+        var fb = Path.TrimEndingDirectorySeparator(Path.GetFullPath(b)) + Path.DirectorySeparatorChar;
+        return fa.StartsWith(fb, StringComparison.Ordinal) || fb.StartsWith(fa, StringComparison.Ordinal);
+    }
+}

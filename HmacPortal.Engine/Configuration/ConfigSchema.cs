@@ -1,0 +1,160 @@
+namespace HmacPortal.Engine.Configuration;
+
+/// <summary>
+/// Every key HmacPortal understands, the Go server's misspellings of them, and the Go server's
+/// keys whose feature HmacPortal does not have. The reader, <c>--genconfig</c> and the validator
+/// all work from this one table.
+/// </summary>
+public static class ConfigSchema
+{
+    private const string NotInThisVersion = "this version of HmacPortal has no such feature yet, so it has no effect";
+
+    public static IReadOnlyList<ConfigKey> Keys { get; } =
+    [
+        new("server", "listen_address", "ListenAddress", ConfigValueKind.Text, "8080",
+            "Port to listen on (\"8080\"), or host:port. With unixsocket = true, the path of the Unix socket.", RestartRequired: true),
+        new("server", "bind_ip", "BindIp", ConfigValueKind.Text, "127.0.0.1",
+            "Address to listen on when listen_address is a bare port. \"0.0.0.0\" or \"::\" listens on every interface.", RestartRequired: true),
+        new("server", "unixsocket", "UnixSocket", ConfigValueKind.Boolean, "false",
+            "Listen on the Unix socket named by listen_address instead of TCP.", RestartRequired: true),
+        new("server", "storage_path", "StoragePath", ConfigValueKind.Text, "./data/files",
+            "Directory that holds the uploaded files. Only committed uploads live here.", RestartRequired: true),
+        new("server", "data_path", "DataPath", ConfigValueKind.Text, "./data/state",
+            "Directory for the metadata database, temporary and session files; kept outside storage_path so it is never served.", RestartRequired: true),
+        new("server", "upload_prefix", "UploadPrefix", ConfigValueKind.Text, "/upload/",
+            "URL path under which XEP-0363 PUT and GET URLs live. \"/\" serves from the host root as the Go server did.", RestartRequired: true),
+        new("server", "max_upload_size", "MaxUploadSize", ConfigValueKind.Size, "10GB",
+            "Largest accepted upload; larger ones get 413 before any body is read."),
+        new("server", "min_free_bytes", "MinFreeBytes", ConfigValueKind.Size, "100MB",
+            "Free space that must remain on the storage volume after an upload; otherwise 507."),
+        new("server", "pidfilepath", "PidFilePath", ConfigValueKind.Text, "",
+            "When set, the process id is written here at start (atomically) and removed at exit.", RestartRequired: true),
+        new("server", "file_naming", "FileNaming", ConfigValueKind.Text, "original",
+            "\"original\" stores under the signed path; \"HMAC\" stores under a name derived from it (the GET URL still works)."),
+        new("security", "secret", "Secret", ConfigValueKind.Secret, "",
+            "Shared HMAC secret, the same as the XMPP server's (Prosody http_upload_external_secret, ejabberd external_secret). At least 16 characters."),
+        new("security", "enablejwt", "EnableJwt", ConfigValueKind.Boolean, "false",
+            "Accept PUTs authorised by an HS256/384/512 JWT in the Authorization header (Prosody mod_http_file_share style)."),
+        new("security", "jwtsecret", "JwtSecret", ConfigValueKind.Secret, "",
+            "Secret for JWT-authorised uploads. At least 16 characters when enablejwt is true."),
+        new("security", "jwtalgorithm", "JwtAlgorithm", ConfigValueKind.Text, "HS256",
+            "JWT algorithm: HS256, HS384 or HS512. Tokens signed with any other algorithm are refused."),
+        new("security", "jwtexpiration", "JwtExpiration", ConfigValueKind.Duration, "5m",
+            "Longest upload window a JWT may grant (exp - iat); tokens granting more are refused."),
+        new("security", "v3_grace", "V3Grace", ConfigValueKind.Duration, "5m",
+            "How long after its 'expires' time a Go-style v3 URL is still accepted (clock skew allowance)."),
+        new("logging", "level", "Level", ConfigValueKind.Text, "info",
+            "Minimum level: debug, info, warn or error."),
+        new("logging", "file", "File", ConfigValueKind.Text, "",
+            "Log file path; empty logs to the console only. Rolled when it reaches max_size.", RestartRequired: true),
+        new("logging", "max_size", "MaxSize", ConfigValueKind.Megabytes, "100MB",
+            "Size at which the log file is rolled (a size, or a number of megabytes as the Go server wrote it).", RestartRequired: true),
+        new("logging", "max_backups", "MaxBackups", ConfigValueKind.WholeNumber, "7",
+            "How many rolled log files are kept.", RestartRequired: true),
+        new("logging", "max_age", "MaxAge", ConfigValueKind.Days, "30",
+            "Rolled log files older than this are deleted (days, or a duration such as 2w).", RestartRequired: true),
+        new("timeouts", "header_timeout", "HeaderTimeout", ConfigValueKind.Duration, "30s",
+            "Time a client has to send its request headers.", RestartRequired: true),
+        new("timeouts", "idletimeout", "IdleTimeout", ConfigValueKind.Duration, "2m",
+            "Keep-alive connections idle longer than this are closed.", RestartRequired: true),
+        new("timeouts", "min_request_rate", "MinRequestRate", ConfigValueKind.Size, "1KB",
+            "Slowest accepted upload rate in bytes per second (after a 10 s grace); slower clients are cut off.", RestartRequired: true),
+        new("timeouts", "shutdown", "Shutdown", ConfigValueKind.Duration, "30s",
+            "On SIGTERM/SIGINT, how long in-flight requests may run before the process stops.", RestartRequired: true),
+        new("uploads", "allowed_extensions", "AllowedExtensions", ConfigValueKind.TextList, "",
+            "File name suffixes accepted for upload, e.g. [\".jpg\", \".tar.gz\"]. Empty accepts any."),
+        new("downloads", "allowed_extensions", "AllowedExtensions", ConfigValueKind.TextList, "",
+            "File name suffixes served for download. Empty serves any."),
+        new("cors", "allowed_origins", "AllowedOrigins", ConfigValueKind.TextList, "",
+            "Origins allowed to PUT/GET from a browser (Converse.js, Movim), e.g. [\"https://chat.example.org\"]. Empty or \"*\" allows any."),
+        new("cors", "max_age", "MaxAge", ConfigValueKind.Duration, "1d",
+            "How long a browser may cache a CORS preflight answer."),
+        new("admin", "password_hash", "PasswordHash", ConfigValueKind.Secret, "",
+            "Hash of the admin password (make one with --hash-password). Empty disables admin sign-in."),
+    ];
+
+    /// <summary>The Go server's misspellings, mapped to the key they mean.</summary>
+    public static IReadOnlyDictionary<(string Table, string Name), (string Table, string Name)> Aliases { get; } =
+        new Dictionary<(string, string), (string, string)>
+        {
+            [("server", "listenport")] = ("server", "listen_address"),
+            [("server", "storagepath")] = ("server", "storage_path"),
+            [("server", "maxfilesize")] = ("server", "max_upload_size"),
+            [("server", "minfreebytes")] = ("server", "min_free_bytes"),
+            [("server", "pid_file")] = ("server", "pidfilepath"),
+            [("server", "metrics_enabled")] = ("server", "metricsenabled"),
+            [("server", "metrics_port")] = ("server", "metricsport"),
+            [("server", "logfile")] = ("logging", "file"),
+            [("logging", "logfile")] = ("logging", "file"),
+            [("uploads", "allowedextensions")] = ("uploads", "allowed_extensions"),
+            [("uploads", "chunkeduploadsenabled")] = ("uploads", "chunked_uploads_enabled"),
+            [("uploads", "chunksize")] = ("uploads", "chunk_size"),
+            [("uploads", "maxfilesize")] = ("server", "max_upload_size"),
+            [("downloads", "allowedextensions")] = ("downloads", "allowed_extensions"),
+            [("downloads", "chunksize")] = ("downloads", "chunk_size"),
+            [("clamav", "enabled")] = ("clamav", "clamavenabled"),
+            [("redis", "enabled")] = ("redis", "redisenabled"),
+            [("redis", "address")] = ("redis", "redisaddr"),
+            [("redis", "db")] = ("redis", "redisdbindex"),
+        };
+
+    /// <summary>Go server keys that HmacPortal accepts but that do nothing here, with what to use instead.</summary>
+    public static IReadOnlyDictionary<(string Table, string Name), string> GoOnlyKeys { get; } =
+        new Dictionary<(string, string), string>
+        {
+            [("server", "metricsenabled")] = NotInThisVersion,
+            [("server", "metricsport")] = NotInThisVersion,
+            [("server", "deduplication_enabled")] = NotInThisVersion,
+            [("server", "filettl")] = NotInThisVersion,
+            [("server", "filettlenabled")] = NotInThisVersion,
+            [("server", "cleanup_interval")] = NotInThisVersion,
+            [("server", "networkevents")] = NotInThisVersion,
+            [("server", "clean_upon_exit")] = "HmacPortal never deletes stored files when it stops",
+            [("logging", "compress")] = "rolled log files are kept uncompressed; use logrotate or max_backups/max_age",
+            [("timeouts", "readtimeout")] = "uploads are bounded by [timeouts] header_timeout and min_request_rate instead of one total time",
+            [("timeouts", "writetimeout")] = "downloads of any size are allowed to finish; slow readers are cut off by Kestrel's minimum response rate",
+            [("uploads", "chunk_size")] = NotInThisVersion,
+            [("uploads", "chunked_uploads_enabled")] = NotInThisVersion,
+            [("uploads", "resumable_uploads_enabled")] = NotInThisVersion,
+            [("uploads", "sessiontimeout")] = NotInThisVersion,
+            [("uploads", "maxretries")] = NotInThisVersion,
+            [("downloads", "chunked_downloads_enabled")] = "downloads always support HTTP Range requests",
+            [("downloads", "chunk_size")] = "downloads are streamed with pooled buffers; there is nothing to size",
+            [("admin", "enabled")] = "the admin console is always on and needs [admin] password_hash to sign in",
+            [("admin", "bind")] = "the admin console is served on the main listener under /admin",
+            [("admin", "path")] = "the admin console is served under /admin",
+        };
+
+    /// <summary>Go server tables with no counterpart here: every key in them is accepted with a warning.</summary>
+    public static IReadOnlyDictionary<string, string> GoOnlyTables { get; } = new Dictionary<string, string>
+    {
+        ["deduplication"] = NotInThisVersion,
+        ["clamav"] = NotInThisVersion,
+        ["redis"] = NotInThisVersion,
+        ["workers"] = NotInThisVersion,
+        ["network_resilience"] = NotInThisVersion,
+        ["client_network_support"] = NotInThisVersion,
+        ["audit"] = NotInThisVersion,
+        ["validation"] = NotInThisVersion,
+        ["quotas"] = NotInThisVersion,
+        ["quotas.custom"] = NotInThisVersion,
+        ["admin.auth"] = "admin sign-in uses [admin] password_hash",
+        ["rate_limit"] = NotInThisVersion,
+        ["key_rotation"] = NotInThisVersion,
+        ["metadata"] = "the metadata store is always on, in [server] data_path",
+        ["iso"] = "HmacPortal stores files directly in storage_path; there is no ISO container mode",
+        ["versioning"] = "a stored file is never replaced, so there are no versions to keep",
+        ["build"] = "the version is built into the binary (--version)",
+        ["file"] = "HmacPortal has no per-file settings table",
+    };
+
+    /// <summary>Tables HmacPortal reads, in the order <c>--genconfig</c> writes them.</summary>
+    public static IReadOnlyList<string> Tables { get; } =
+        Keys.Select(k => k.Table).Distinct().ToArray();
+
+    public static string SectionName(string table) => string.Concat(
+        table.Split('_', '.').Select(part => part.Length == 0 ? part : char.ToUpperInvariant(part[0]) + part[1..]));
+
+    public static ConfigKey? Find(string table, string name) =>
+        Keys.FirstOrDefault(k => k.Table == table && k.Name == name);
+}

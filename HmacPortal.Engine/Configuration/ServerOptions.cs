@@ -1,0 +1,18 @@
+namespace HmacPortal.Engine.Configuration;
+
+/// <summary>The <c>[server]</c> table. See <see cref="ConfigSchema"/> for each key's meaning.</summary>
+public sealed class ServerOptions
+{
+    public const string Section = "Server";
+
+    public string ListenAddress { get; set; } = "8080";
+    public string BindIp { get; set; } = "127.0.0.1";
+    public bool UnixSocket { get; set; }
+    public string StoragePath { get; set; } = "./data/files";
+    public string DataPath { get; set; } = "./data/state";
+    public string UploadPrefix { get; set; } = "/upload/";
+    public ByteSize MaxUploadSize { get; set; } = ByteSize.Parse("10GB");
+    public ByteSize MinFreeBytes { get; set; } = ByteSize.Parse("100MB");
+    public string PidFilePath { get; set; } = string.Empty;
+    public string FileNaming { get; set; } = "original";
+}

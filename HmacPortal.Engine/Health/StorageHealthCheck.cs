@@ -1,0 +1,39 @@
+using HmacPortal.Engine.Configuration;
+using HmacPortal.Engine.Storage;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace HmacPortal.Engine.Health;
+
+/// <summary>Ready when the storage directory takes a write and has more than <c>min_free_bytes</c> free.</summary>
+internal sealed class StorageHealthCheck(IOptionsMonitor<ServerOptions> options) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var server = options.CurrentValue;
+        var probe = Path.Combine(server.StoragePath, $".hmacportal-health-{Guid.NewGuid():N}");
+        try
+        {
+            await File.WriteAllBytesAsync(probe, [1], cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return HealthCheckResult.Unhealthy("storage directory is not writable");
+        }
+        finally
+        {
+            File.Delete(probe);
+        }
+
+        var volume = StorageVolume.Of(server.StoragePath);
+        var data = new Dictionary<string, object>
+        {
+            ["free_bytes"] = volume.FreeBytes,
+            ["total_bytes"] = volume.TotalBytes,
+            ["min_free_bytes"] = server.MinFreeBytes.Bytes,
+        };
+        return volume.FreeBytes < server.MinFreeBytes.Bytes
+            ? HealthCheckResult.Unhealthy("free space is below min_free_bytes; uploads are refused", data: data)
+            : HealthCheckResult.Healthy("writable, enough free space", data);
+    }
+}

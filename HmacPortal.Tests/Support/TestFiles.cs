@@ -1,0 +1,23 @@
+namespace HmacPortal.Tests.Support;
+
+/// <summary>Files under TestData/, copied next to the test assembly.</summary>
+public static class TestFiles
+{
+    public static string PathOf(params string[] parts) =>
+        Path.Combine([AppContext.BaseDirectory, "TestData", .. parts]);
+
+    public static string Read(params string[] parts) => File.ReadAllText(PathOf(parts));
+
+    /// <summary>A minimal valid config with a strong secret, storage in <paramref name="root"/>, plus <paramref name="extra"/> lines.</summary>
+    public static string MinimalConfig(string root, string extra = "") => $"""
+        [server]
+        listen_address = "0"
+        storage_path = "{root}/files"
+        data_path = "{root}/state"
+
+        [security]
+        secret = "test-secret-0123456789abcdef"
+
+        {extra}
+        """;
+}

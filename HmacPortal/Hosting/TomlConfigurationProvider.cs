@@ -1,0 +1,124 @@
+using HmacPortal.Engine.Configuration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Primitives;
+
+namespace HmacPortal.Hosting;
+
+/// <summary>
+/// Serves <c>config.toml</c> as configuration data. Unlike the stock file providers, a change that
+/// does not parse or breaks a rule is rejected as a whole and the last good data stays in force;
+/// <see cref="Reloaded"/> reports every reload either way so the host can log it.
+/// </summary>
+internal sealed class TomlConfigurationProvider : ConfigurationProvider, IDisposable
+{
+    private static readonly TimeSpan SettleDelay = TimeSpan.FromMilliseconds(200);
+
+    private readonly string _path;
+    private readonly PhysicalFileProvider? _files;
+    private readonly IDisposable? _watch;
+    private readonly SemaphoreSlim _reloadGate = new(1, 1);
+    private readonly CancellationTokenSource _disposed = new();
+
+    public TomlConfigurationProvider(string path, bool reloadOnChange)
+    {
+        _path = path;
+        if (reloadOnChange)
+        {
+            _files = new PhysicalFileProvider(System.IO.Path.GetDirectoryName(path)!);
+            var name = System.IO.Path.GetFileName(path);
+            _watch = ChangeToken.OnChange(() => _files.Watch(name), () => PendingReload = ReloadAsync());
+        }
+    }
+
+    /// <summary>Raised after each reload attempt, applied or rejected.</summary>
+    public event Action<ConfigReloadResult>? Reloaded;
+
+    /// <summary>The diagnostics of the first load (warnings for Go-era keys, or the errors that stop start-up).</summary>
+    public ConfigReadResult? InitialRead { get; private set; }
+
+    public string FilePath => _path;
+
+    /// <summary>The reload started by the last file change; it never faults (failures are reported through <see cref="Reloaded"/>).</summary>
+    public Task PendingReload { get; private set; } = Task.CompletedTask;
+
+    public override void Load()
+    {
+        var read = TomlConfigReader.ReadFile(_path);
+        InitialRead = read;
+        Data = new Dictionary<string, string?>(read.Data, StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Reads the file again; applies it only if it parses and passes every rule.</summary>
+    public async Task<ConfigReloadResult> ReloadAsync()
+    {
+        try
+        {
+            await _reloadGate.WaitAsync(_disposed.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return new ConfigReloadResult(false, []);
+        }
+
+        try
+        {
+            // Editors and copy tools write in several steps; let the file settle before reading it.
+            await Task.Delay(SettleDelay, _disposed.Token).ConfigureAwait(false);
+            var result = TryRead(out var data);
+            if (result.Applied)
+            {
+                Data = data!;
+                OnReload();
+            }
+
+            Reloaded?.Invoke(result);
+            return result;
+        }
+        catch (OperationCanceledException)
+        {
+            return new ConfigReloadResult(false, []);
+        }
+        finally
+        {
+            _reloadGate.Release();
+        }
+    }
+
+    private ConfigReloadResult TryRead(out Dictionary<string, string?>? data)
+    {
+        data = null;
+        ConfigReadResult read;
+        try
+        {
+            read = TomlConfigReader.ReadFile(_path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new ConfigReloadResult(false, [new ConfigDiagnostic(ConfigSeverity.Error, $"cannot read the file: {ex.Message}", _path, 0, 0)]);
+        }
+
+        if (read.HasErrors)
+        {
+            return new ConfigReloadResult(false, read.Diagnostics);
+        }
+
+        var candidate = new ConfigurationBuilder().AddInMemoryCollection(read.Data).Build();
+        var problems = ConfigRules.Locate(ConfigRules.CheckAll(candidate), read, _path).ToList();
+        if (problems.Count > 0)
+        {
+            return new ConfigReloadResult(false, [.. read.Warnings, .. problems]);
+        }
+
+        data = new Dictionary<string, string?>(read.Data, StringComparer.OrdinalIgnoreCase);
+        return new ConfigReloadResult(true, read.Diagnostics);
+    }
+
+    public void Dispose()
+    {
+        _watch?.Dispose();
+        _files?.Dispose();
+        _disposed.Cancel();
+        _disposed.Dispose();
+    }
+}

@@ -1,0 +1,52 @@
+using HmacPortal.Components;
+using HmacPortal.Endpoints.Health;
+using HmacPortal.Hosting;
+using Serilog;
+
+var cli = CommandLine.Parse(args);
+if (cli.Verb != CliVerb.Serve || cli.Error is not null)
+{
+    return CliCommands.Run(cli, Console.In, Console.Out, Console.Error);
+}
+
+var configPath = Path.GetFullPath(cli.ConfigPath);
+var adminPassword = FirstRun.CreateIfMissing(configPath);
+var problems = ConfigCheck.Run(configPath).Where(d => d.IsError).ToList();
+if (problems.Count > 0)
+{
+    foreach (var problem in problems)
+    {
+        Console.Error.WriteLine(problem);
+    }
+
+    Console.Error.WriteLine($"{configPath}: {problems.Count} error(s); not starting");
+    return 1;
+}
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = [.. cli.HostArgs],
+    ContentRootPath = cli.HostArgs.Any(a => a.StartsWith("--contentRoot=", StringComparison.OrdinalIgnoreCase)) ? null : AppContext.BaseDirectory,
+});
+builder.WebHost.UseStaticWebAssets();
+builder.AddTomlConfiguration(new StartupFacts(configPath, adminPassword, Console.Out), cli.HostArgs);
+builder.AddHmacPortalLogging();
+builder.AddHmacPortalKestrel();
+builder.AddHmacPortalDataProtection(configPath);
+builder.Services.AddHmacPortalOptions(builder.Configuration, configPath);
+builder.Services.AddHmacPortalHost();
+builder.Services.AddHmacPortalHealth();
+builder.Services.AddHmacPortalUi();
+
+await using var app = builder.Build();
+
+app.UseSerilogRequestLogging();
+app.UseHmacPortalUi();
+app.MapHealthEndpoints();
+app.MapHmacPortalUi();
+
+await app.RunAsync();
+return 0;
+
+/// <summary>The web host's entry point; public so tests can host it.</summary>
+public partial class Program;
