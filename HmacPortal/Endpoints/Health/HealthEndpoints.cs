@@ -21,7 +21,12 @@ internal static class HealthEndpoints
 
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapMethods("/health", ["GET", "HEAD"], () => Results.Text("OK", "text/plain"));
+        endpoints.MapMethods("/health", ["GET", "HEAD"], (HttpContext context) =>
+        {
+            context.Response.ContentType = "text/plain";
+            context.Response.ContentLength = 2;
+            return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : context.Response.WriteAsync("OK", context.RequestAborted);
+        });
         endpoints.MapHealthChecks("/health/live", new HealthCheckOptions
         {
             Predicate = _ => false,

@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using HmacPortal.Tests.Support;
+
+namespace HmacPortal.Tests.Hosting;
+
+/// <summary>The server as a real process: first start, signals, PID file, Unix socket, log file.</summary>
+public sealed class LifecycleTests : IDisposable
+{
+    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(60);
+    private readonly TempDirectory _dir = new();
+
+    [Fact]
+    public async Task FirstStart_WithoutConfig_WritesPrivateConfigAndPrintsPasswordOnce()
+    {
+        var path = _dir.Combine("etc", "config.toml");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+
+        string password;
+        await using (var first = await ServerProcess.StartAsync(path))
+        {
+            using var client = first.CreateClient();
+            Assert.Equal("OK", await client.GetStringAsync(new Uri("health", UriKind.Relative)));
+            first.Terminate();
+            Assert.Equal(0, await first.WaitForExitAsync(ExitTimeout));
+            var line = first.Output.Split('\n').Single(l => l.StartsWith("Admin password", StringComparison.Ordinal));
+            password = line[(line.LastIndexOf(' ') + 1)..];
+            Assert.Contains($"Configuration: {path}", first.Output, StringComparison.Ordinal);
+            Assert.Contains($"HmacPortal listening on {first.BaseAddress.ToString().TrimEnd('/')}", first.Output, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        var text = await File.ReadAllTextAsync(path);
+        Assert.Matches("secret = \"[0-9a-f]{64}\"", text);
+        Assert.DoesNotContain(password, text, StringComparison.Ordinal);
+        Assert.True(Directory.Exists(_dir.Combine("etc", "data", "files")), "storage_path is relative to the config file");
+
+        // A later start uses the file as it is and shows no password.
+        await using var second = await ServerProcess.StartAsync(path);
+        second.Terminate();
+        Assert.Equal(0, await second.WaitForExitAsync(ExitTimeout));
+        Assert.DoesNotContain("Admin password", second.Output, StringComparison.Ordinal);
+        Assert.Equal(text, await File.ReadAllTextAsync(path));
+    }
+
+    [Fact]
+    public async Task Start_WithBrokenConfig_ExitsOneAndNamesEveryProblem()
+    {
+        var path = _dir.Write("config.toml", TestFiles.MinimalConfig(_dir.Path, "[logging]\nlevel = \"loud\"\nsize = 3\n"));
+
+        await using var server = ServerProcess.Launch(["--config", path]);
+
+        Assert.Equal(1, await server.WaitForExitAsync(ExitTimeout));
+        Assert.Contains("unknown key [logging] size", server.Output, StringComparison.Ordinal);
+        Assert.Contains("not starting", server.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sigterm_RemovesPidFileAndExitsZero()
+    {
+        var pidFile = _dir.Combine("run", "hmacportal.pid");
+        var path = _dir.Write("config.toml", TestFiles.MinimalConfig(_dir.Path).Replace(
+            "[server]\n", $"[server]\npidfilepath = \"{pidFile}\"\n", StringComparison.Ordinal));
+
+        await using var server = await ServerProcess.StartAsync(path);
+        Assert.Equal(server.Id.ToString(CultureInfo.InvariantCulture), (await File.ReadAllTextAsync(pidFile)).Trim());
+
+        server.Terminate();
+
+        Assert.Equal(0, await server.WaitForExitAsync(ExitTimeout));
+        Assert.False(File.Exists(pidFile));
+    }
+
+    [Fact]
+    public async Task UnixSocket_ServesRequests()
+    {
+        var socket = _dir.Combine("run", "http.sock");
+        var path = _dir.Write("config.toml", TestFiles.MinimalConfig(_dir.Path).Replace(
+            "listen_address = \"0\"", $"listen_address = \"{socket}\"\nunixsocket = true", StringComparison.Ordinal));
+
+        await using var server = await ServerProcess.StartAsync(path);
+        Assert.Contains($"HmacPortal listening on http://unix:{socket}", server.Output, StringComparison.Ordinal);
+        using var client = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, ct) =>
+            {
+                var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                await s.ConnectAsync(new UnixDomainSocketEndPoint(socket), ct);
+                return new NetworkStream(s, ownsSocket: true);
+            },
+        }) { BaseAddress = new Uri("http://localhost/") };
+
+        var answer = await client.GetStringAsync(new Uri("health", UriKind.Relative));
+
+        Assert.Equal("OK", answer);
+        server.Terminate();
+        Assert.Equal(0, await server.WaitForExitAsync(ExitTimeout));
+    }
+
+    [Fact]
+    public async Task LogFile_RecordsRequestsWithoutSecrets()
+    {
+        var log = _dir.Combine("log", "hmacportal.log");
+        var path = _dir.Write("config.toml", TestFiles.MinimalConfig(_dir.Path, $"[logging]\nfile = \"{log}\"\nmax_size = \"1MB\"\nmax_backups = 2\n"));
+
+        await using (var server = await ServerProcess.StartAsync(path))
+        {
+            using var client = server.CreateClient();
+            await client.GetStringAsync(new Uri("health?v=deadbeef", UriKind.Relative));
+            server.Terminate();
+            Assert.Equal(0, await server.WaitForExitAsync(ExitTimeout));
+        }
+
+        var logFile = Assert.Single(Directory.GetFiles(Path.GetDirectoryName(log)!));
+        var text = await File.ReadAllTextAsync(logFile);
+        Assert.Contains("HTTP GET /health responded 200", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("test-secret-0123456789abcdef", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("deadbeef", text, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _dir.Dispose();
+}

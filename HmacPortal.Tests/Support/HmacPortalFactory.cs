@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace HmacPortal.Tests.Support;
+
+/// <summary>
+/// The real host in memory: a temp storage root, a test config.toml written from
+/// <see cref="TestFiles.MinimalConfig"/> plus <c>extraToml</c>, and a fake clock.
+/// </summary>
+public sealed class HmacPortalFactory : WebApplicationFactory<Program>
+{
+    private readonly TempDirectory _root = new();
+
+    public HmacPortalFactory(string extraToml = "")
+    {
+        ConfigPath = _root.Write("config.toml", TestFiles.MinimalConfig(_root.Path, extraToml));
+    }
+
+    public string ConfigPath { get; }
+
+    public string RootPath => _root.Path;
+
+    public string StoragePath => _root.Combine("files");
+
+    public string DataPath => _root.Combine("state");
+
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("config", ConfigPath);
+        builder.UseEnvironment("Production");
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            _root.Dispose();
+        }
+    }
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Runs every test of HmacPortal on a clean Debian 12 machine with the .NET 10 SDK.
+# Installs what the tests need (Debian packages), builds with warnings as errors, runs the unit,
+# HTTP, component, process and browser tests, and ends with the line "N passed, M failed".
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Debian packages the tests run for real.
+packages=(chromium)
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_packages() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "Installing ${missing[*]} ..."
+  # Another apt run (unattended upgrades, a first-boot job) may hold the dpkg lock: wait for it,
+  # and retry a few times for a flaky mirror.
+  for attempt in 1 2 3 4 5; do
+    if as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -qq \
+      && as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}"; then
+      return 0
+    fi
+    echo "apt-get failed (attempt $attempt); retrying in 10 s" >&2
+    sleep 10
+  done
+  echo "could not install ${missing[*]}" >&2
+  return 1
+}
+
+install_packages
+
+results=TestResults
+rm -rf "$results"
+dotnet build HmacPortal.sln --nologo -v quiet -clp:ErrorsOnly
+
+status=0
+for project in HmacPortal.Tests HmacPortal.E2E; do
+  dotnet test "$project" --no-build --nologo \
+    --logger "trx;LogFileName=$project.trx" --logger "console;verbosity=minimal" \
+    --results-directory "$results" || status=$?
+done
+
+passed=0
+failed=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(echo "$counters" | grep -o ' passed="[0-9]*"' | grep -o '[0-9]*')
+  f=$(echo "$counters" | grep -o ' failed="[0-9]*"' | grep -o '[0-9]*')
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+done
+
+if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
+  echo "no test ran" >&2
+  status=1
+fi
+[ "$failed" -gt 0 ] && status=1
+echo "$passed passed, $failed failed"
+exit "$status"
