@@ -1,5 +1,6 @@
 using HmacPortal.Components;
 using HmacPortal.Endpoints.Health;
+using HmacPortal.Endpoints.Uploads;
 using HmacPortal.Hosting;
 using Serilog;
 
@@ -36,6 +37,7 @@ builder.AddHmacPortalDataProtection(configPath);
 builder.Services.AddHmacPortalOptions(builder.Configuration, configPath);
 builder.Services.AddHmacPortalHost();
 builder.Services.AddHmacPortalHealth();
+builder.Services.AddXmppUploads();
 builder.Services.AddHmacPortalUi();
 
 await using var app = builder.Build();
@@ -43,6 +45,7 @@ await using var app = builder.Build();
 app.UseSerilogRequestLogging();
 app.UseHmacPortalUi();
 app.MapHealthEndpoints();
+app.MapXmppUploads();
 app.MapHmacPortalUi();
 
 await app.RunAsync();

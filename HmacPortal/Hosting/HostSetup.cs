@@ -28,6 +28,7 @@ internal static class HostSetup
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ServerStatus>();
         services.AddHostedService<StorageDirectories>();
+        services.AddHostedService<MetadataStartup>();
         services.AddHostedService<PidFile>();
         services.AddHostedService<ConfigReloadLog>();
         services.AddHostedService<StartupBanner>();

@@ -1,0 +1,14 @@
+using HmacPortal.Engine.Metadata;
+
+namespace HmacPortal.Engine.Downloads;
+
+public enum DownloadResult
+{
+    Found,
+    NotFound,
+    /// <summary>The name's suffix is not in [downloads] allowed_extensions: 403.</summary>
+    NotAllowed,
+}
+
+/// <summary>A file that may be served: its record and where its bytes are.</summary>
+public sealed record DownloadOutcome(DownloadResult Result, FileRecord? Record = null, FileInfo? File = null);

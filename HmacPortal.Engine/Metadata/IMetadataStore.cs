@@ -1,0 +1,17 @@
+namespace HmacPortal.Engine.Metadata;
+
+/// <summary>The record of every stored file. SQLite by default; other engines implement the same contract.</summary>
+public interface IMetadataStore
+{
+    /// <summary>Creates or replaces the record of <see cref="FileRecord.Path"/>.</summary>
+    Task RecordAsync(FileRecord record, CancellationToken cancellationToken);
+
+    Task<FileRecord?> GetAsync(string path, CancellationToken cancellationToken);
+
+    Task<bool> DeleteAsync(string path, CancellationToken cancellationToken);
+
+    Task CountDownloadAsync(string path, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>Every record's path and stored path, for reconciliation with the disk.</summary>
+    IAsyncEnumerable<(string Path, string StoredPath)> ListPathsAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,10 @@
+using Microsoft.Extensions.Logging;
+
+namespace HmacPortal.Engine.Metadata;
+
+/// <summary>Log events of the metadata store (event ids 3000-3099).</summary>
+internal static partial class MetadataLog
+{
+    [LoggerMessage(3000, LogLevel.Warning, "Start-up reconciliation removed {TempFiles} unfinished temp file(s), dropped {Dropped} record(s) without a file and recorded {Recovered} file(s) without a record")]
+    public static partial void Reconciled(ILogger logger, int tempFiles, int dropped, int recovered);
+}

@@ -1,0 +1,65 @@
+using System.Security.Cryptography;
+using HmacPortal.Engine.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace HmacPortal.Engine.Metadata;
+
+/// <summary>
+/// Makes disk and records agree after a crash. A write stores the file first and the record second,
+/// so a crash can leave a file without a record (it is recorded now, its type taken from its name)
+/// or, if the file was removed by hand, a record without a file (it is dropped). Temp files of writes
+/// that never finished are deleted.
+/// </summary>
+public sealed class MetadataReconciler(FileStore files, IMetadataStore metadata, TimeProvider clock, ILogger<MetadataReconciler> logger)
+{
+    public async Task<ReconcileReport> RunAsync(CancellationToken cancellationToken)
+    {
+        var swept = files.SweepTempFiles(TimeSpan.Zero, clock.GetUtcNow());
+
+        var recordedStored = new HashSet<string>(StringComparer.Ordinal);
+        var dropped = 0;
+        await foreach (var (path, stored) in metadata.ListPathsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (StoragePath.TryCreate(stored, out var storedPath, out _) && files.Find(storedPath) is not null)
+            {
+                recordedStored.Add(stored);
+            }
+            else
+            {
+                await metadata.DeleteAsync(path, cancellationToken).ConfigureAwait(false);
+                dropped++;
+            }
+        }
+
+        var recovered = 0;
+        foreach (var (path, file) in files.EnumerateCommitted())
+        {
+            if (recordedStored.Contains(path.Value))
+            {
+                continue;
+            }
+
+            string sha;
+            await using (var stream = file.OpenRead())
+            {
+                sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+            }
+
+            await metadata.RecordAsync(new FileRecord(
+                path.Value, path.Value, file.Length, ContentTypes.FromFileName(path.FileName), sha,
+                Owner: null, Protocol: "recovered", ClientAddress: null, Created: new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero), Expires: null),
+                cancellationToken).ConfigureAwait(false);
+            recovered++;
+        }
+
+        var report = new ReconcileReport(swept, dropped, recovered);
+        if (swept + dropped + recovered > 0)
+        {
+            MetadataLog.Reconciled(logger, swept, dropped, recovered);
+        }
+
+        return report;
+    }
+}
+
+public sealed record ReconcileReport(int TempFilesRemoved, int RecordsDropped, int FilesRecovered);

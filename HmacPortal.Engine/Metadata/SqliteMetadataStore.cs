@@ -1,0 +1,147 @@
+using System.Runtime.CompilerServices;
+using HmacPortal.Engine.Configuration;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace HmacPortal.Engine.Metadata;
+
+/// <summary>
+/// The metadata database, <c>metadata.db</c> in <c>data_path</c> (never under the served tree), in WAL
+/// mode with full sync, so a committed record survives a crash and readers never wait for writers.
+/// </summary>
+public sealed class SqliteMetadataStore : IMetadataStore
+{
+    private readonly string _connectionString;
+
+    public SqliteMetadataStore(IOptions<ServerOptions> options)
+    {
+        Directory.CreateDirectory(options.Value.DataPath);
+        DatabasePath = Path.Combine(options.Value.DataPath, "metadata.db");
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = DatabasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        using var connection = Open();
+        Execute(connection, """
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS files (
+                path TEXT PRIMARY KEY NOT NULL,
+                stored_path TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                content_type TEXT NOT NULL,
+                sha256 TEXT,
+                owner TEXT,
+                protocol TEXT NOT NULL,
+                client_address TEXT,
+                created INTEGER NOT NULL,
+                expires INTEGER,
+                downloads INTEGER NOT NULL DEFAULT 0,
+                last_download INTEGER
+            );
+            CREATE INDEX IF NOT EXISTS files_owner ON files(owner);
+            CREATE INDEX IF NOT EXISTS files_stored_path ON files(stored_path);
+            CREATE INDEX IF NOT EXISTS files_expires ON files(expires) WHERE expires IS NOT NULL;
+            """);
+    }
+
+    public string DatabasePath { get; }
+
+    public Task RecordAsync(FileRecord record, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT OR REPLACE INTO files (path, stored_path, size, content_type, sha256, owner, protocol, client_address, created, expires, downloads, last_download)
+            VALUES ($path, $stored, $size, $type, $sha, $owner, $protocol, $client, $created, $expires, $downloads, $last)
+            """;
+        command.Parameters.AddWithValue("$path", record.Path);
+        command.Parameters.AddWithValue("$stored", record.StoredPath);
+        command.Parameters.AddWithValue("$size", record.Size);
+        command.Parameters.AddWithValue("$type", record.ContentType);
+        command.Parameters.AddWithValue("$sha", (object?)record.Sha256 ?? DBNull.Value);
+        command.Parameters.AddWithValue("$owner", (object?)record.Owner ?? DBNull.Value);
+        command.Parameters.AddWithValue("$protocol", record.Protocol);
+        command.Parameters.AddWithValue("$client", (object?)record.ClientAddress ?? DBNull.Value);
+        command.Parameters.AddWithValue("$created", record.Created.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$expires", (object?)record.Expires?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+        command.Parameters.AddWithValue("$downloads", record.Downloads);
+        command.Parameters.AddWithValue("$last", (object?)record.LastDownload?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+        command.ExecuteNonQuery();
+        return Task.CompletedTask;
+    }
+
+    public Task<FileRecord?> GetAsync(string path, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT path, stored_path, size, content_type, sha256, owner, protocol, client_address, created, expires, downloads, last_download FROM files WHERE path = $path";
+        command.Parameters.AddWithValue("$path", path);
+        using var reader = command.ExecuteReader();
+        return Task.FromResult(reader.Read() ? Read(reader) : null);
+    }
+
+    public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM files WHERE path = $path";
+        command.Parameters.AddWithValue("$path", path);
+        return Task.FromResult(command.ExecuteNonQuery() > 0);
+    }
+
+    public Task CountDownloadAsync(string path, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE files SET downloads = downloads + 1, last_download = $at WHERE path = $path";
+        command.Parameters.AddWithValue("$path", path);
+        command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+        command.ExecuteNonQuery();
+        return Task.CompletedTask;
+    }
+
+    public async IAsyncEnumerable<(string Path, string StoredPath)> ListPathsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT path, stored_path FROM files";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return (reader.GetString(0), reader.GetString(1));
+        }
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        Execute(connection, "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000;");
+        return connection;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static FileRecord Read(SqliteDataReader r) => new(
+        r.GetString(0),
+        r.GetString(1),
+        r.GetInt64(2),
+        r.GetString(3),
+        r.IsDBNull(4) ? null : r.GetString(4),
+        r.IsDBNull(5) ? null : r.GetString(5),
+        r.GetString(6),
+        r.IsDBNull(7) ? null : r.GetString(7),
+        DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(8)),
+        r.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(9)),
+        r.GetInt64(10),
+        r.IsDBNull(11) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(11)));
+}

@@ -1,0 +1,108 @@
+using System.Globalization;
+using HmacPortal.Engine.Configuration;
+using HmacPortal.Engine.Storage;
+using Microsoft.Extensions.Options;
+
+namespace HmacPortal.Engine.Signing;
+
+/// <summary>
+/// Decides whether a PUT may store a file. Exactly one scheme is tried, chosen by what the request
+/// carries (<c>token</c>/<c>v2</c> over <c>v</c>, then <c>v3</c>, then a JWT); there is no fallback
+/// from one message layout to another.
+/// </summary>
+public sealed class SignatureVerifier(IOptionsMonitor<SecurityOptions> options, TimeProvider clock)
+{
+    public SignatureCheck Verify(StoragePath path, long contentLength, string? contentType, UploadCredentials credentials)
+    {
+        var security = options.CurrentValue;
+        var type = string.IsNullOrEmpty(contentType) ? HmacMessage.DefaultContentType : contentType;
+
+        if (credentials.Token is not null || credentials.V2 is not null)
+        {
+            var scheme = credentials.Token is not null ? SignatureScheme.Token : SignatureScheme.V2;
+            var mac = credentials.Token ?? credentials.V2;
+            return HmacMessage.Matches(security.Secret, HmacMessage.ForV2(path.Value, contentLength, type), mac)
+                ? Valid(scheme, path)
+                : Invalid(scheme, "the MAC does not match the path, size and content type");
+        }
+
+        if (credentials.V is not null)
+        {
+            return HmacMessage.Matches(security.Secret, HmacMessage.ForV(path.Value, contentLength), credentials.V)
+                ? Valid(SignatureScheme.V, path)
+                : Invalid(SignatureScheme.V, "the MAC does not match the path and size");
+        }
+
+        if (credentials.V3 is not null)
+        {
+            return VerifyV3(security, path, credentials);
+        }
+
+        if (credentials.BearerToken is not null && security.EnableJwt)
+        {
+            return VerifyJwt(security, path, contentLength, credentials.BearerToken);
+        }
+
+        return new SignatureCheck(SignatureStatus.Missing, SignatureScheme.None, "the request carries no MAC (v, v2, token or v3) and no token");
+    }
+
+    private SignatureCheck VerifyV3(SecurityOptions security, StoragePath path, UploadCredentials credentials)
+    {
+        if (credentials.Expires is null
+            || !long.TryParse(credentials.Expires, NumberStyles.None, CultureInfo.InvariantCulture, out var expires)
+            || expires > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
+        {
+            return Invalid(SignatureScheme.V3, "a v3 link needs 'expires' as Unix seconds");
+        }
+
+        if (!HmacMessage.Matches(security.Secret, HmacMessage.ForV3(path.Value, credentials.Expires), credentials.V3))
+        {
+            return Invalid(SignatureScheme.V3, "the MAC does not match the path and expiry");
+        }
+
+        return clock.GetUtcNow() > DateTimeOffset.FromUnixTimeSeconds(expires) + security.V3Grace
+            ? new SignatureCheck(SignatureStatus.LinkExpired, SignatureScheme.V3, "the upload link has expired")
+            : Valid(SignatureScheme.V3, path);
+    }
+
+    private SignatureCheck VerifyJwt(SecurityOptions security, StoragePath path, long contentLength, string token)
+    {
+        if (!JwtGrant.TryRead(token, security.JwtSecret, security.JwtAlgorithm, out var grant, out var error))
+        {
+            return new SignatureCheck(SignatureStatus.TokenInvalid, SignatureScheme.Jwt, error);
+        }
+
+        if (grant.ExpiresAt - grant.IssuedAt > security.JwtExpiration)
+        {
+            return new SignatureCheck(SignatureStatus.TokenInvalid, SignatureScheme.Jwt, "the token grants a longer upload window than jwtexpiration allows");
+        }
+
+        if (clock.GetUtcNow() >= grant.ExpiresAt)
+        {
+            return new SignatureCheck(SignatureStatus.TokenExpired, SignatureScheme.Jwt, "the upload token has expired");
+        }
+
+        if (path.Segments.Count != 2 || path.Segments[0] != grant.Slot || path.Segments[1] != grant.FileName)
+        {
+            return new SignatureCheck(SignatureStatus.TokenPathMismatch, SignatureScheme.Jwt, "the path is not the token's slot/filename");
+        }
+
+        if (grant.FileSize != contentLength)
+        {
+            return new SignatureCheck(SignatureStatus.TokenSizeMismatch, SignatureScheme.Jwt, "Content-Length differs from the token's filesize");
+        }
+
+        return new SignatureCheck(SignatureStatus.Valid, SignatureScheme.Jwt, string.Empty, grant.Subject, grant.FileExpiresAt, grant.FileType);
+    }
+
+    /// <summary>ejabberd puts uploads under the SHA-1 of the uploader's JID; that directory identifies the owner.</summary>
+    private static SignatureCheck Valid(SignatureScheme scheme, StoragePath path)
+    {
+        var first = path.Segments[0];
+        var owner = path.Segments.Count >= 3 && first.Length == 40 && first.All(Uri.IsHexDigit) ? first.ToLowerInvariant() : null;
+        return new SignatureCheck(SignatureStatus.Valid, scheme, string.Empty, owner);
+    }
+
+    private static SignatureCheck Invalid(SignatureScheme scheme, string detail) =>
+        new(SignatureStatus.Invalid, scheme, detail);
+}

@@ -1,0 +1,215 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Security.Cryptography;
+using HmacPortal.Engine.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace HmacPortal.Engine.Storage;
+
+/// <summary>
+/// The committed files under <c>storage_path</c>. A write streams into a temp file in the target
+/// directory (same file system, so the final rename is atomic), hashes on the way, flushes to disk,
+/// and then renames without overwrite: the rename decides which of two racing writers wins. On any
+/// failure the temp file is removed, so the tree only ever holds whole files and, after a crash,
+/// temp files that <see cref="SweepTempFiles"/> removes.
+/// </summary>
+public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
+{
+    public const string TempPrefix = StoragePath.InternalPrefix + "-tmp-";
+
+    private const int BufferSize = 256 * 1024;
+    private const int ENoSpc = 28;
+    private const int EDQuot = 122;
+
+    public string Root => options.CurrentValue.StoragePath;
+
+    /// <summary>The file at <paramref name="path"/> if it is a committed regular file (never a link or a directory).</summary>
+    public FileInfo? Find(StoragePath path)
+    {
+        var info = new FileInfo(path.ToFullPath(Root));
+        return info.Exists && info.LinkTarget is null ? info : null;
+    }
+
+    public bool Exists(StoragePath path) => File.Exists(path.ToFullPath(Root)) || Directory.Exists(path.ToFullPath(Root));
+
+    /// <summary>Streams exactly <paramref name="length"/> bytes from <paramref name="body"/> into a new file at <paramref name="path"/>.</summary>
+    /// <remarks>
+    /// <paramref name="cancellationToken"/> stops the transfer; once every byte has arrived the flush and
+    /// rename run to the end regardless, so a completed upload is never thrown away.
+    /// </remarks>
+    public async Task<FileWriteResult> WriteAsync(StoragePath path, PipeReader body, long length, CancellationToken cancellationToken)
+    {
+        var target = path.ToFullPath(Root);
+        var directory = Path.GetDirectoryName(target)!;
+        if (File.Exists(target) || Directory.Exists(target))
+        {
+            return new FileWriteResult(FileWriteStatus.Exists);
+        }
+
+        var temp = Path.Combine(directory, $"{TempPrefix}{Guid.NewGuid():N}");
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            Directory.CreateDirectory(directory);
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            long total;
+            await using (var file = new FileStream(temp, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                BufferSize = 0,
+                // Reserving the space up front turns a full disk into an immediate, clean failure.
+                PreallocationSize = length,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead,
+            }))
+            {
+                var copy = await CopyAsync(body, file, hash, buffer, length, cancellationToken).ConfigureAwait(false);
+                if (copy.Status != FileWriteStatus.Stored)
+                {
+                    return copy;
+                }
+
+                total = copy.Length;
+                file.Flush(flushToDisk: true);
+            }
+
+            if (!NoReplaceRename.TryMove(temp, target))
+            {
+                return new FileWriteResult(FileWriteStatus.Exists);
+            }
+
+            DirectorySync.Flush(directory);
+            return new FileWriteResult(FileWriteStatus.Stored, total, Convert.ToHexStringLower(hash.GetHashAndReset()));
+        }
+        catch (IOException ex) when (IsNoSpace(ex))
+        {
+            return new FileWriteResult(FileWriteStatus.NoSpace);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            File.Delete(temp);
+        }
+    }
+
+    private static async Task<FileWriteResult> CopyAsync(
+        PipeReader body, FileStream file, IncrementalHash hash, byte[] buffer, long length, CancellationToken cancellationToken)
+    {
+        long total = 0;
+        var filled = 0;
+        while (true)
+        {
+            ReadResult read;
+            try
+            {
+                read = await body.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException || (ex is IOException io && !IsNoSpace(io)))
+            {
+                // A reset connection, an aborted request, or a body shorter than its Content-Length.
+                return new FileWriteResult(FileWriteStatus.ClientGone);
+            }
+
+            var data = read.Buffer;
+            if (total + data.Length > length)
+            {
+                body.AdvanceTo(data.End);
+                return new FileWriteResult(FileWriteStatus.TooLong);
+            }
+
+            foreach (var segment in data)
+            {
+                var rest = segment;
+                while (!rest.IsEmpty)
+                {
+                    var n = Math.Min(rest.Length, buffer.Length - filled);
+                    rest.Span[..n].CopyTo(buffer.AsSpan(filled));
+                    filled += n;
+                    rest = rest[n..];
+                    if (filled == buffer.Length)
+                    {
+                        hash.AppendData(buffer, 0, filled);
+                        await file.WriteAsync(buffer.AsMemory(0, filled), CancellationToken.None).ConfigureAwait(false);
+                        filled = 0;
+                    }
+                }
+            }
+
+            total += data.Length;
+            body.AdvanceTo(data.End);
+            if (read.IsCompleted || read.IsCanceled)
+            {
+                break;
+            }
+        }
+
+        if (filled > 0)
+        {
+            hash.AppendData(buffer, 0, filled);
+            await file.WriteAsync(buffer.AsMemory(0, filled), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return total == length ? new FileWriteResult(FileWriteStatus.Stored, total) : new FileWriteResult(FileWriteStatus.Truncated, total);
+    }
+
+    /// <summary>Removes a committed file; false if there was none.</summary>
+    public bool Delete(StoragePath path)
+    {
+        var info = Find(path);
+        if (info is null)
+        {
+            return false;
+        }
+
+        info.Delete();
+        return true;
+    }
+
+    /// <summary>Every committed file under the root, as storage paths (internal and unparseable names skipped).</summary>
+    public IEnumerable<(StoragePath Path, FileInfo File)> EnumerateCommitted()
+    {
+        var root = Path.GetFullPath(Root);
+        if (!Directory.Exists(root))
+        {
+            yield break;
+        }
+
+        foreach (var file in new DirectoryInfo(root).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true }))
+        {
+            if (file.LinkTarget is null
+                && StoragePath.TryCreate(Path.GetRelativePath(root, file.FullName).Replace(Path.DirectorySeparatorChar, '/'), out var path, out _))
+            {
+                yield return (path, file);
+            }
+        }
+    }
+
+    /// <summary>Deletes temp files left by writes that never finished (a crash or kill); returns how many.</summary>
+    public int SweepTempFiles(TimeSpan olderThan, DateTimeOffset now)
+    {
+        var root = Path.GetFullPath(Root);
+        if (!Directory.Exists(root))
+        {
+            return 0;
+        }
+
+        var removed = 0;
+        foreach (var file in Directory.EnumerateFiles(root, TempPrefix + "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true }))
+        {
+            if (now - File.GetLastWriteTimeUtc(file) >= olderThan)
+            {
+                File.Delete(file);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>Free space on the storage volume.</summary>
+    public StorageVolume Volume() => StorageVolume.Of(Root);
+
+    internal static bool IsNoSpace(IOException ex) =>
+        (ex.HResult & 0xFFFF) is ENoSpc or EDQuot or 0x70 || ex.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,32 @@
+namespace HmacPortal.Engine.Uploads;
+
+/// <summary>Every way an upload can end. The host maps each to one HTTP status in one place.</summary>
+public enum UploadResult
+{
+    /// <summary>201.</summary>
+    Stored,
+    /// <summary>A file already exists at the path: 409, never overwritten.</summary>
+    Exists,
+    /// <summary>The path is not acceptable: 400.</summary>
+    BadPath,
+    /// <summary>No Content-Length: 411.</summary>
+    LengthRequired,
+    /// <summary>MAC missing, malformed or wrong, or a v3 link expired: 403.</summary>
+    Forbidden,
+    /// <summary>A JWT that is missing, malformed or wrongly signed: 401.</summary>
+    Unauthorized,
+    /// <summary>A JWT past its exp: 410.</summary>
+    TokenExpired,
+    /// <summary>The path does not match the JWT's slot and filename: 400.</summary>
+    TokenPathMismatch,
+    /// <summary>Larger than max_upload_size or the JWT's filesize: 413.</summary>
+    TooLarge,
+    /// <summary>The name's suffix is not in allowed_extensions: 415.</summary>
+    ExtensionNotAllowed,
+    /// <summary>The body ended before Content-Length or ran past it: 400, nothing kept.</summary>
+    LengthMismatch,
+    /// <summary>Not enough free space above min_free_bytes: 507.</summary>
+    InsufficientStorage,
+    /// <summary>The client went away mid-body; nothing kept.</summary>
+    ClientGone,
+}

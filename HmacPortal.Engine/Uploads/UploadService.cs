@@ -1,0 +1,121 @@
+using System.IO.Pipelines;
+using HmacPortal.Engine.Configuration;
+using HmacPortal.Engine.Metadata;
+using HmacPortal.Engine.Signing;
+using HmacPortal.Engine.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace HmacPortal.Engine.Uploads;
+
+/// <summary>
+/// The XEP-0363 receiver: checks everything that can be checked before the body (so a refused upload
+/// costs no body: with <c>Expect: 100-continue</c> the client never sends it), then streams the body
+/// into storage and records it. The file is written first and the record second.
+/// </summary>
+public sealed class UploadService(
+    SignatureVerifier verifier,
+    FileStore files,
+    StorageLayout layout,
+    IMetadataStore metadata,
+    IOptionsMonitor<ServerOptions> server,
+    IOptionsMonitor<UploadsOptions> uploads,
+    TimeProvider clock,
+    ILogger<UploadService> logger)
+{
+    /// <summary>Everything that decides an upload before its body: a refusal, or null to go ahead.</summary>
+    public UploadOutcome? Admit(UploadRequest request, out SignatureCheck check)
+    {
+        check = new SignatureCheck(SignatureStatus.Missing, SignatureScheme.None, string.Empty);
+        if (request.ContentLength is not { } length)
+        {
+            return Refuse(request, UploadResult.LengthRequired, "a Content-Length header is required");
+        }
+
+        check = verifier.Verify(request.Path, length, request.ContentType, request.Credentials);
+        var refusal = check.Status switch
+        {
+            SignatureStatus.Valid => null,
+            SignatureStatus.Missing or SignatureStatus.Invalid or SignatureStatus.LinkExpired => Refuse(request, UploadResult.Forbidden, check.Detail),
+            SignatureStatus.TokenInvalid => Refuse(request, UploadResult.Unauthorized, check.Detail),
+            SignatureStatus.TokenExpired => Refuse(request, UploadResult.TokenExpired, check.Detail),
+            SignatureStatus.TokenPathMismatch => Refuse(request, UploadResult.TokenPathMismatch, check.Detail),
+            SignatureStatus.TokenSizeMismatch => Refuse(request, UploadResult.TooLarge, check.Detail),
+            _ => Refuse(request, UploadResult.Forbidden, check.Detail),
+        };
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var limits = server.CurrentValue;
+        if (length > limits.MaxUploadSize.Bytes)
+        {
+            return Refuse(request, UploadResult.TooLarge, $"the file is larger than the limit of {limits.MaxUploadSize.ToDisplayString()}");
+        }
+
+        var allowed = uploads.CurrentValue.AllowedExtensions;
+        if (allowed.Count > 0 && !allowed.Any(suffix => request.Path.FileName.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)))
+        {
+            return Refuse(request, UploadResult.ExtensionNotAllowed, $"files ending in {string.Join(", ", allowed)} are accepted; this name is not");
+        }
+
+        if (files.Exists(layout.Locate(request.Path)))
+        {
+            return Refuse(request, UploadResult.Exists, "a file already exists at this path");
+        }
+
+        if (files.Volume().FreeBytes - length < limits.MinFreeBytes.Bytes)
+        {
+            return Refuse(request, UploadResult.InsufficientStorage, "the server does not have enough free space for this file");
+        }
+
+        return null;
+    }
+
+    /// <summary>Admits the upload, then streams <paramref name="body"/> to storage and records it.</summary>
+    public async Task<UploadOutcome> UploadAsync(UploadRequest request, PipeReader body, CancellationToken cancellationToken)
+    {
+        if (Admit(request, out var check) is { } refusal)
+        {
+            return refusal;
+        }
+
+        var length = request.ContentLength!.Value;
+        var stored = layout.Locate(request.Path);
+        var write = await files.WriteAsync(stored, body, length, cancellationToken).ConfigureAwait(false);
+        switch (write.Status)
+        {
+            case FileWriteStatus.Stored:
+                break;
+            case FileWriteStatus.Exists:
+                UploadLog.LostRace(logger, request.Path.Value);
+                return new UploadOutcome(UploadResult.Exists, "a file already exists at this path");
+            case FileWriteStatus.NoSpace:
+                return Refuse(request, UploadResult.InsufficientStorage, "the server ran out of space while storing this file");
+            case FileWriteStatus.ClientGone:
+                UploadLog.Abandoned(logger, request.Path.Value, request.ClientAddress, UploadResult.ClientGone);
+                return new UploadOutcome(UploadResult.ClientGone, "the upload was interrupted");
+            default:
+                UploadLog.Abandoned(logger, request.Path.Value, request.ClientAddress, UploadResult.LengthMismatch);
+                return new UploadOutcome(UploadResult.LengthMismatch, "the body's length differs from Content-Length");
+        }
+
+        var contentType = !string.IsNullOrWhiteSpace(request.ContentType) ? request.ContentType
+            : check.GrantedContentType ?? ContentTypes.FromFileName(request.Path.FileName);
+        var record = new FileRecord(
+            request.Path.Value, stored.Value, write.Length, contentType, write.Sha256, check.Owner,
+            check.Scheme.ToString().ToLowerInvariant(), request.ClientAddress, clock.GetUtcNow(), check.FileExpiresAt);
+
+        // The bytes are on disk; recording them must not be abandoned because the client left.
+        await metadata.RecordAsync(record, CancellationToken.None).ConfigureAwait(false);
+        UploadLog.Stored(logger, record.Path, record.Size, record.Protocol, record.ClientAddress);
+        return UploadOutcome.Stored(record);
+    }
+
+    private UploadOutcome Refuse(UploadRequest request, UploadResult result, string detail)
+    {
+        UploadLog.Refused(logger, request.Path.Value, request.ClientAddress, result, detail);
+        return new UploadOutcome(result, detail);
+    }
+}

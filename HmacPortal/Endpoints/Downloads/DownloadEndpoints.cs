@@ -1,0 +1,73 @@
+using HmacPortal.Engine.Configuration;
+using HmacPortal.Engine.Downloads;
+using HmacPortal.Engine.Storage;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace HmacPortal.Endpoints.Downloads;
+
+/// <summary>
+/// <c>GET</c>/<c>HEAD</c> on the GET URL (the PUT URL without its query) and on <c>/download/{path}</c>
+/// for links made by the Go server. Ranges and conditional requests are answered by the framework's
+/// file result; nothing is compressed, so Content-Length is the stored size.
+/// </summary>
+internal static class DownloadEndpoints
+{
+    public const string GoPrefix = "/download/";
+
+    public static IEndpointRouteBuilder MapDownloadEndpoints(this IEndpointRouteBuilder endpoints, string prefix)
+    {
+        endpoints.MapMethods(prefix + "{**path}", [HttpMethods.Get, HttpMethods.Head],
+            (HttpContext context, DownloadService downloads, IOptionsMonitor<CorsOptions> cors, CancellationToken ct) =>
+                ServeAsync(context, prefix, downloads, cors.CurrentValue, ct));
+        if (!string.Equals(prefix, GoPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            endpoints.MapMethods(GoPrefix + "{**path}", [HttpMethods.Get, HttpMethods.Head],
+                (HttpContext context, DownloadService downloads, IOptionsMonitor<CorsOptions> cors, CancellationToken ct) =>
+                    ServeAsync(context, GoPrefix, downloads, cors.CurrentValue, ct));
+            endpoints.MapMethods(GoPrefix + "{**path}", [HttpMethods.Options],
+                (HttpContext context, IOptionsMonitor<CorsOptions> cors) => CorsHeaders.Preflight(context, cors.CurrentValue));
+        }
+
+        return endpoints;
+    }
+
+    private static async Task<IResult> ServeAsync(HttpContext context, string prefix, DownloadService downloads, CorsOptions cors, CancellationToken cancellationToken)
+    {
+        CorsHeaders.Apply(context, cors);
+        if (!RequestPaths.TryGet(context, prefix, out var path, out _))
+        {
+            return HttpOutcomes.Problem(StatusCodes.Status404NotFound, "not-found", "Not found", "there is no file at this address");
+        }
+
+        var outcome = await downloads.FindAsync(path, cancellationToken);
+        if (outcome.Result == DownloadResult.NotAllowed)
+        {
+            return HttpOutcomes.Problem(StatusCodes.Status403Forbidden, "download-not-allowed", "Download not allowed", "files of this type are not served");
+        }
+
+        if (outcome is not { Result: DownloadResult.Found, Record: { } record, File: { } file })
+        {
+            return HttpOutcomes.Problem(StatusCodes.Status404NotFound, "not-found", "Not found", "there is no file at this address");
+        }
+
+        var headers = context.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'; sandbox";
+        headers.CacheControl = "private, max-age=86400";
+        var disposition = new ContentDispositionHeaderValue(ContentTypes.IsSafeInline(record.ContentType) ? "inline" : "attachment");
+        disposition.SetHttpFileName(path.FileName);
+        headers.ContentDisposition = disposition.ToString();
+
+        if (HttpMethods.IsGet(context.Request.Method))
+        {
+            context.Response.OnCompleted(() =>
+                context.Response.StatusCode is StatusCodes.Status200OK or StatusCodes.Status206PartialContent
+                    ? downloads.CountAsync(record)
+                    : Task.CompletedTask);
+        }
+
+        var etag = record.Sha256 is { Length: >= 32 } sha ? new EntityTagHeaderValue($"\"{sha[..32]}\"") : null;
+        return Results.File(file.FullName, record.ContentType, lastModified: record.Created, entityTag: etag, enableRangeProcessing: true);
+    }
+}

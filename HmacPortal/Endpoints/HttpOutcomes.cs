@@ -1,0 +1,42 @@
+using HmacPortal.Engine.Uploads;
+
+namespace HmacPortal.Endpoints;
+
+/// <summary>
+/// The one place where Engine outcomes become HTTP answers: a status code and, for anything but
+/// success, an RFC 9457 problem body. Clients never see exception text or paths on disk.
+/// </summary>
+internal static class HttpOutcomes
+{
+    public static IResult ToResult(UploadOutcome outcome) => outcome.Result switch
+    {
+        // Conversations accepts only 200/201 with no particular body.
+        UploadResult.Stored => Results.StatusCode(StatusCodes.Status201Created),
+        UploadResult.Exists => Problem(StatusCodes.Status409Conflict, "exists", "File exists", outcome.Detail),
+        UploadResult.BadPath => Problem(StatusCodes.Status400BadRequest, "bad-path", "Bad path", outcome.Detail),
+        UploadResult.LengthRequired => Problem(StatusCodes.Status411LengthRequired, "length-required", "Length required", outcome.Detail),
+        UploadResult.Forbidden => Problem(StatusCodes.Status403Forbidden, "bad-signature", "Not signed for this upload", outcome.Detail),
+        UploadResult.Unauthorized => new BearerChallenge(Problem(StatusCodes.Status401Unauthorized, "bad-token", "Invalid upload token", outcome.Detail)),
+        UploadResult.TokenExpired => Problem(StatusCodes.Status410Gone, "token-expired", "Upload token expired", outcome.Detail),
+        UploadResult.TokenPathMismatch => Problem(StatusCodes.Status400BadRequest, "token-path-mismatch", "Path does not match the token", outcome.Detail),
+        UploadResult.TooLarge => Problem(StatusCodes.Status413PayloadTooLarge, "too-large", "File too large", outcome.Detail),
+        UploadResult.ExtensionNotAllowed => Problem(StatusCodes.Status415UnsupportedMediaType, "extension-not-allowed", "File type not accepted", outcome.Detail),
+        UploadResult.LengthMismatch => Problem(StatusCodes.Status400BadRequest, "length-mismatch", "Body length differs from Content-Length", outcome.Detail),
+        UploadResult.InsufficientStorage => Problem(StatusCodes.Status507InsufficientStorage, "insufficient-storage", "Not enough storage", outcome.Detail),
+        UploadResult.ClientGone => Problem(StatusCodes.Status400BadRequest, "interrupted", "Upload interrupted", outcome.Detail),
+        _ => Problem(StatusCodes.Status500InternalServerError, "internal", "Internal error", "the server could not handle this upload"),
+    };
+
+    public static IResult Problem(int status, string type, string title, string detail) =>
+        TypedResults.Problem(detail: detail, statusCode: status, title: title, type: $"urn:hmacportal:problem:{type}");
+
+    /// <summary>Adds <c>WWW-Authenticate: Bearer</c> to a 401, as RFC 6750 asks.</summary>
+    private sealed class BearerChallenge(IResult inner) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.WWWAuthenticate = "Bearer";
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
+}

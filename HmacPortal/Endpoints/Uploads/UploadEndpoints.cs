@@ -1,0 +1,53 @@
+using HmacPortal.Engine.Configuration;
+using HmacPortal.Engine.Signing;
+using HmacPortal.Engine.Uploads;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace HmacPortal.Endpoints.Uploads;
+
+/// <summary><c>PUT {upload_prefix}{path}</c>: the XEP-0363 receiver, and the CORS preflight for it.</summary>
+internal static class UploadEndpoints
+{
+    public static IEndpointRouteBuilder MapUploadEndpoints(this IEndpointRouteBuilder endpoints, string prefix)
+    {
+        endpoints.MapPut(prefix + "{**path}", PutAsync);
+        endpoints.MapMethods(prefix + "{**path}", [HttpMethods.Options],
+            (HttpContext context, IOptionsMonitor<CorsOptions> cors) => CorsHeaders.Preflight(context, cors.CurrentValue));
+        return endpoints;
+    }
+
+    private static async Task<IResult> PutAsync(
+        HttpContext context,
+        UploadService uploads,
+        IOptionsMonitor<ServerOptions> server,
+        IOptionsMonitor<CorsOptions> cors)
+    {
+        CorsHeaders.Apply(context, cors.CurrentValue);
+        if (!RequestPaths.TryGet(context, server.CurrentValue.UploadPrefix, out var path, out var error))
+        {
+            return HttpOutcomes.Problem(StatusCodes.Status400BadRequest, "bad-path", "Bad path", error);
+        }
+
+        // Kestrel's own limit follows the configured maximum, read live, for this endpoint only.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = server.CurrentValue.MaxUploadSize.Bytes;
+        }
+
+        var request = context.Request;
+        var query = request.Query;
+        var authorization = request.Headers.Authorization.ToString();
+        var credentials = new UploadCredentials(
+            V: query["v"].FirstOrDefault(),
+            V2: query["v2"].FirstOrDefault(),
+            Token: query["token"].FirstOrDefault(),
+            V3: query["v3"].FirstOrDefault(),
+            Expires: query["expires"].FirstOrDefault(),
+            BearerToken: authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : null);
+        var upload = new UploadRequest(path, request.ContentLength, request.ContentType, credentials, context.Connection.RemoteIpAddress?.ToString());
+
+        var outcome = await uploads.UploadAsync(upload, request.BodyReader, context.RequestAborted);
+        return HttpOutcomes.ToResult(outcome);
+    }
+}

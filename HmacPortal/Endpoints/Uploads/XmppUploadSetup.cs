@@ -1,0 +1,35 @@
+using HmacPortal.Endpoints.Downloads;
+using HmacPortal.Engine.Configuration;
+using HmacPortal.Engine.Downloads;
+using HmacPortal.Engine.Metadata;
+using HmacPortal.Engine.Signing;
+using HmacPortal.Engine.Storage;
+using HmacPortal.Engine.Uploads;
+
+namespace HmacPortal.Endpoints.Uploads;
+
+/// <summary>The XEP-0363 receiver and the download path: services and routes.</summary>
+internal static class XmppUploadSetup
+{
+    public static IServiceCollection AddXmppUploads(this IServiceCollection services)
+    {
+        services.AddSingleton<SignatureVerifier>();
+        services.AddSingleton<FileStore>();
+        services.AddSingleton<StorageLayout>();
+        services.AddSingleton<IMetadataStore, SqliteMetadataStore>();
+        services.AddSingleton<MetadataReconciler>();
+        services.AddSingleton<UploadService>();
+        services.AddSingleton<DownloadService>();
+        return services;
+    }
+
+    /// <summary>Maps PUT, GET, HEAD and OPTIONS under <c>upload_prefix</c> (a restart key) and the Go-era /download/ links.</summary>
+    public static WebApplication MapXmppUploads(this WebApplication app)
+    {
+        var configured = app.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>()?.UploadPrefix;
+        var prefix = string.IsNullOrEmpty(configured) ? new ServerOptions().UploadPrefix : configured;
+        app.MapUploadEndpoints(prefix);
+        app.MapDownloadEndpoints(prefix);
+        return app;
+    }
+}
