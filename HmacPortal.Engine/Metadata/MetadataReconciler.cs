@@ -10,11 +10,11 @@ namespace HmacPortal.Engine.Metadata;
 /// or, if the file was removed by hand, a record without a file (it is dropped). Temp files of writes
 /// that never finished are deleted.
 /// </summary>
-public sealed class MetadataReconciler(FileStore files, IMetadataStore metadata, TimeProvider clock, ILogger<MetadataReconciler> logger)
+public sealed class MetadataReconciler(FileStore files, IMetadataStore metadata, ILogger<MetadataReconciler> logger)
 {
     public async Task<ReconcileReport> RunAsync(CancellationToken cancellationToken)
     {
-        var swept = files.SweepTempFiles(TimeSpan.Zero, clock.GetUtcNow());
+        var swept = files.SweepTempFiles(DateTimeOffset.MaxValue);
 
         var recordedStored = new HashSet<string>(StringComparer.Ordinal);
         var dropped = 0;

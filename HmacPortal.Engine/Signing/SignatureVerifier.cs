@@ -21,8 +21,9 @@ public sealed class SignatureVerifier(IOptionsMonitor<SecurityOptions> options, 
         {
             var scheme = credentials.Token is not null ? SignatureScheme.Token : SignatureScheme.V2;
             var mac = credentials.Token ?? credentials.V2;
+            // The signed type is the file's type, even when the client sent none and it defaulted.
             return HmacMessage.Matches(security.Secret, HmacMessage.ForV2(path.Value, contentLength, type), mac)
-                ? Valid(scheme, path)
+                ? Valid(scheme, path) with { GrantedContentType = type }
                 : Invalid(scheme, "the MAC does not match the path, size and content type");
         }
 

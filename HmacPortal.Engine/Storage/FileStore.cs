@@ -18,8 +18,6 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
     public const string TempPrefix = StoragePath.InternalPrefix + "-tmp-";
 
     private const int BufferSize = 256 * 1024;
-    private const int ENoSpc = 28;
-    private const int EDQuot = 122;
 
     public string Root => options.CurrentValue.StoragePath;
 
@@ -59,11 +57,15 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
                 Access = FileAccess.Write,
                 Share = FileShare.None,
                 BufferSize = 0,
-                // Reserving the space up front turns a full disk into an immediate, clean failure.
-                PreallocationSize = length,
                 UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead,
             }))
             {
+                // Reserving the space up front turns a full disk into an immediate, clean failure.
+                if (NativeFile.Reserve(file.SafeFileHandle, length) != 0)
+                {
+                    return new FileWriteResult(FileWriteStatus.NoSpace);
+                }
+
                 var copy = await CopyAsync(body, file, hash, buffer, length, cancellationToken).ConfigureAwait(false);
                 if (copy.Status != FileWriteStatus.Stored)
                 {
@@ -79,7 +81,7 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
                 return new FileWriteResult(FileWriteStatus.Exists);
             }
 
-            DirectorySync.Flush(directory);
+            NativeFile.FlushDirectory(directory);
             return new FileWriteResult(FileWriteStatus.Stored, total, Convert.ToHexStringLower(hash.GetHashAndReset()));
         }
         catch (IOException ex) when (IsNoSpace(ex))
@@ -185,8 +187,12 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
         }
     }
 
-    /// <summary>Deletes temp files left by writes that never finished (a crash or kill); returns how many.</summary>
-    public int SweepTempFiles(TimeSpan olderThan, DateTimeOffset now)
+    /// <summary>
+    /// Deletes temp files last written before <paramref name="writtenBefore"/>, left by writes that never
+    /// finished (a crash or kill); returns how many. At start-up, before the server listens, every temp
+    /// file is such a leftover.
+    /// </summary>
+    public int SweepTempFiles(DateTimeOffset writtenBefore)
     {
         var root = Path.GetFullPath(Root);
         if (!Directory.Exists(root))
@@ -197,7 +203,7 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
         var removed = 0;
         foreach (var file in Directory.EnumerateFiles(root, TempPrefix + "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true }))
         {
-            if (now - File.GetLastWriteTimeUtc(file) >= olderThan)
+            if (new DateTimeOffset(File.GetLastWriteTimeUtc(file), TimeSpan.Zero) < writtenBefore)
             {
                 File.Delete(file);
                 removed++;
@@ -210,6 +216,6 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
     /// <summary>Free space on the storage volume.</summary>
     public StorageVolume Volume() => StorageVolume.Of(Root);
 
-    internal static bool IsNoSpace(IOException ex) =>
-        (ex.HResult & 0xFFFF) is ENoSpc or EDQuot or 0x70 || ex.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase);
+    /// <summary>A write failed because the volume or a quota is full (.NET carries the errno in HResult on Linux).</summary>
+    internal static bool IsNoSpace(IOException ex) => ex.HResult is NativeFile.ENoSpc or NativeFile.EDQuot;
 }

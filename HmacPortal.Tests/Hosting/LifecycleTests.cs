@@ -73,6 +73,28 @@ public sealed class LifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task Sigterm_DuringSlowUpload_LetsItFinishThenExitsZero()
+    {
+        var path = _dir.Write("config.toml", TestFiles.MinimalConfig(_dir.Path, "[timeouts]\nshutdown = \"60s\"\n"));
+        await using var server = await ServerProcess.StartAsync(path);
+        var body = SignedUploads.Body(2_000_000);
+        var target = $"/upload/slow/upload.bin?v={TestSigner.V(SignedUploads.Secret, "slow/upload.bin", body.Length)}";
+        await using var connection = await RawHttpConnection.OpenAsync(server.BaseAddress);
+        await connection.SendAsync($"PUT {target} HTTP/1.1\r\nHost: x\r\nContent-Length: {body.Length}\r\nExpect: 100-continue\r\n\r\n");
+        Assert.Equal(100, (await connection.ReadHeadAsync()).Status);
+        await connection.SendAsync(body[..1_000_000]);
+
+        server.Terminate();
+        await server.WaitForOutputAsync("Application is shutting down", ExitTimeout);
+        await connection.SendAsync(body[1_000_000..]);
+        var (status, _) = await connection.ReadHeadAsync();
+
+        Assert.Equal(201, status);
+        Assert.Equal(0, await server.WaitForExitAsync(ExitTimeout));
+        Assert.Equal(body, await File.ReadAllBytesAsync(_dir.Combine("files", "slow", "upload.bin")));
+    }
+
+    [Fact]
     public async Task UnixSocket_ServesRequests()
     {
         var socket = _dir.Combine("run", "http.sock");

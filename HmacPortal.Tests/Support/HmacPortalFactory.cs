@@ -27,7 +27,8 @@ public sealed class HmacPortalFactory : WebApplicationFactory<Program>
 
     public string DataPath => _root.Combine("state");
 
-    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
+    /// <remarks>Starts in the past: the framework checks If-Modified-Since against the real clock and ignores future dates.</remarks>
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 15, 12, 0, 0, TimeSpan.Zero));
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -15,6 +15,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<(string Text, TaskCompletionSource Seen)> _waiters = [];
 
     private ServerProcess(Process process)
     {
@@ -80,13 +81,42 @@ public sealed partial class ServerProcess : IAsyncDisposable
             return;
         }
 
-        _output.Enqueue(line);
+        lock (_waiters)
+        {
+            _output.Enqueue(line);
+            foreach (var waiter in _waiters.Where(w => line.Contains(w.Text, StringComparison.Ordinal)).ToList())
+            {
+                waiter.Seen.TrySetResult();
+                _waiters.Remove(waiter);
+            }
+        }
+
         var match = ListeningLine().Match(line);
         if (match.Success)
         {
             _listening.TrySetResult(new Uri(match.Groups[1].Value.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal) + "/"));
         }
     }
+
+    /// <summary>Completes when the server prints a line containing <paramref name="text"/> (or already has).</summary>
+    public Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_waiters)
+        {
+            if (_output.Any(line => line.Contains(text, StringComparison.Ordinal)))
+            {
+                return Task.CompletedTask;
+            }
+
+            _waiters.Add((text, seen));
+        }
+
+        return seen.Task.WaitAsync(timeout);
+    }
+
+    /// <summary>How many output lines so far contain <paramref name="text"/>.</summary>
+    public int CountOutput(string text) => _output.Count(line => line.Contains(text, StringComparison.Ordinal));
 
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
 

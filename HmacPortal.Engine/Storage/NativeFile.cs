@@ -1,0 +1,60 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace HmacPortal.Engine.Storage;
+
+/// <summary>The few file-system calls .NET does not expose with the errors this server needs to see.</summary>
+internal static partial class NativeFile
+{
+    public const int ENoSpc = 28;
+    public const int EDQuot = 122;
+    private const int ReadOnly = 0;
+    private const int Directory = 0x10000;
+
+    /// <summary>
+    /// Reserves <paramref name="length"/> bytes for the file, so a full disk fails here, before any
+    /// byte is received, with ENOSPC. Returns 0 or an errno; file systems that cannot reserve
+    /// (EOPNOTSUPP, EINVAL) report 0 and fill as they go.
+    /// </summary>
+    public static int Reserve(SafeFileHandle file, long length)
+    {
+        if (length <= 0)
+        {
+            return 0;
+        }
+
+        var error = posix_fallocate(file.DangerousGetHandle().ToInt32(), 0, length);
+        return error is ENoSpc or EDQuot ? error : 0;
+    }
+
+    /// <summary>fsync of a directory, so that a rename into it survives a power cut.</summary>
+    public static void FlushDirectory(string directory)
+    {
+        var fd = open(directory, ReadOnly | Directory);
+        if (fd < 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _ = fsync(fd);
+        }
+        finally
+        {
+            _ = close(fd);
+        }
+    }
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int open(string path, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fsync(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int close(int fd);
+
+    [LibraryImport("libc")]
+    private static partial int posix_fallocate(int fd, long offset, long length);
+}

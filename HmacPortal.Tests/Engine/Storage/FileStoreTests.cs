@@ -1,0 +1,94 @@
+using System.IO.Pipelines;
+using System.Security.Cryptography;
+using HmacPortal.Engine.Configuration;
+using HmacPortal.Engine.Storage;
+using HmacPortal.Tests.Support;
+
+namespace HmacPortal.Tests.Engine.Storage;
+
+public sealed class FileStoreTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    private static FileStore StoreAt(string root) => new(new TestOptionsMonitor<ServerOptions>(new ServerOptions { StoragePath = root }));
+
+    private static StoragePath PathOf(string value) => StoragePath.TryCreate(value, out var path, out _) ? path : throw new ArgumentException(value);
+
+    private static PipeReader BodyOf(byte[] bytes) => PipeReader.Create(new MemoryStream(bytes));
+
+    [Fact]
+    public async Task Write_WholeBody_StoresItWithItsSha256()
+    {
+        var body = SignedUploads.Body(700_000);
+
+        var result = await StoreAt(_dir.Path).WriteAsync(PathOf("a/b.bin"), BodyOf(body), body.Length, CancellationToken.None);
+
+        Assert.Equal(FileWriteStatus.Stored, result.Status);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(body)), result.Sha256);
+        Assert.Equal(body, await File.ReadAllBytesAsync(_dir.Combine("a", "b.bin")));
+        Assert.Single(Directory.GetFiles(_dir.Combine("a")));
+    }
+
+    [Fact]
+    public async Task Write_ShortBody_IsTruncatedAndLeavesNothing()
+    {
+        var result = await StoreAt(_dir.Path).WriteAsync(PathOf("a/short.bin"), BodyOf(new byte[10]), 11, CancellationToken.None);
+
+        Assert.Equal(FileWriteStatus.Truncated, result.Status);
+        Assert.Empty(Directory.GetFiles(_dir.Combine("a")));
+    }
+
+    [Fact]
+    public async Task Write_LongBody_IsTooLongAndLeavesNothing()
+    {
+        var result = await StoreAt(_dir.Path).WriteAsync(PathOf("a/long.bin"), BodyOf(new byte[12]), 11, CancellationToken.None);
+
+        Assert.Equal(FileWriteStatus.TooLong, result.Status);
+        Assert.Empty(Directory.GetFiles(_dir.Combine("a")));
+    }
+
+    [Fact]
+    public async Task Write_Cancelled_IsClientGoneAndLeavesNothing()
+    {
+        var pipe = new Pipe();
+        await pipe.Writer.WriteAsync(new byte[1000]);
+        using var cancel = new CancellationTokenSource();
+        var write = StoreAt(_dir.Path).WriteAsync(PathOf("a/cancel.bin"), pipe.Reader, 5000, cancel.Token);
+
+        await cancel.CancelAsync();
+        var result = await write;
+
+        Assert.Equal(FileWriteStatus.ClientGone, result.Status);
+        Assert.Empty(Directory.GetFiles(_dir.Combine("a")));
+    }
+
+    [Fact]
+    public async Task Write_WhenDiskFills_IsNoSpaceAndLeavesNothing()
+    {
+        using var small = new SmallFileSystem("1m");
+        var store = StoreAt(small.Path);
+
+        var result = await store.WriteAsync(PathOf("full/big.bin"), BodyOf(SignedUploads.Body(2_000_000)), 2_000_000, CancellationToken.None);
+
+        Assert.Equal(FileWriteStatus.NoSpace, result.Status);
+        Assert.Empty(Directory.GetFiles(small.Path, "*", SearchOption.AllDirectories));
+
+        // The volume is usable again straight away.
+        var after = await store.WriteAsync(PathOf("full/small.bin"), BodyOf(new byte[1000]), 1000, CancellationToken.None);
+        Assert.Equal(FileWriteStatus.Stored, after.Status);
+    }
+
+    [Fact]
+    public void SweepTempFiles_RemovesOnlyTempFiles()
+    {
+        _dir.Write("x/" + FileStore.TempPrefix + "abc", "partial");
+        _dir.Write("x/kept.bin", "whole");
+
+        var removed = StoreAt(_dir.Path).SweepTempFiles(DateTimeOffset.MaxValue);
+
+        Assert.Equal(1, removed);
+        Assert.Equal(["kept.bin"], Directory.GetFiles(_dir.Combine("x")).Select(Path.GetFileName));
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
