@@ -60,8 +60,7 @@ public sealed class LifecycleTests : IDisposable
     public async Task Sigterm_RemovesPidFileAndExitsZero()
     {
         var pidFile = _dir.Combine("run", "hmacportal.pid");
-        var path = _dir.Write("config.toml", TestFiles.MinimalConfig(_dir.Path).Replace(
-            "[server]\n", $"[server]\npidfilepath = \"{pidFile}\"\n", StringComparison.Ordinal));
+        var path = _dir.Write("config.toml", TestFiles.MinimalConfig(_dir.Path, server: $"pidfilepath = \"{pidFile}\""));
 
         await using var server = await ServerProcess.StartAsync(path);
         Assert.Equal(server.Id.ToString(CultureInfo.InvariantCulture), (await File.ReadAllTextAsync(pidFile)).Trim());

@@ -37,11 +37,13 @@ public sealed class TomlConfigurationProviderTests : IDisposable
         provider.Load();
 
         var reloaded = NextReload(provider);
-        await File.WriteAllTextAsync(path, TestFiles.MinimalConfig(_dir.Path).Replace("test-secret-0123456789abcdef", "changeme", StringComparison.Ordinal));
+        var broken = TestFiles.MinimalConfig(_dir.Path).Replace("test-secret-0123456789abcdef", "changeme", StringComparison.Ordinal);
+        var secretLine = Array.FindIndex(broken.Split('\n'), l => l.StartsWith("secret", StringComparison.Ordinal)) + 1;
+        await File.WriteAllTextAsync(path, broken);
         var result = await reloaded.WaitAsync(Wait);
 
         Assert.False(result.Applied);
-        Assert.Contains(result.Diagnostics, d => d.IsError && d.Message.StartsWith("[security] secret", StringComparison.Ordinal) && d.Line == 7);
+        Assert.Contains(result.Diagnostics, d => d.IsError && d.Message.StartsWith("[security] secret", StringComparison.Ordinal) && d.Line == secretLine);
         Assert.True(provider.TryGet("Security:Secret", out var secret));
         Assert.Equal("test-secret-0123456789abcdef", secret);
     }

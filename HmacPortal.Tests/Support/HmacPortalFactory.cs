@@ -14,9 +14,9 @@ public sealed class HmacPortalFactory : WebApplicationFactory<Program>
 {
     private readonly TempDirectory _root = new();
 
-    public HmacPortalFactory(string extraToml = "")
+    public HmacPortalFactory(string extraToml = "", string server = "")
     {
-        ConfigPath = _root.Write("config.toml", TestFiles.MinimalConfig(_root.Path, extraToml));
+        ConfigPath = _root.Write("config.toml", TestFiles.MinimalConfig(_root.Path, extraToml, server));
     }
 
     public string ConfigPath { get; }

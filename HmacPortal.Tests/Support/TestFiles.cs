@@ -8,9 +8,13 @@ public static class TestFiles
 
     public static string Read(params string[] parts) => File.ReadAllText(PathOf(parts));
 
-    /// <summary>A minimal valid config with a strong secret, storage in <paramref name="root"/>, plus <paramref name="extra"/> lines.</summary>
-    public static string MinimalConfig(string root, string extra = "") => $"""
+    /// <summary>
+    /// A minimal valid config with a strong secret and storage in <paramref name="root"/>, plus
+    /// <paramref name="server"/> lines in [server] and <paramref name="extra"/> tables after it.
+    /// </summary>
+    public static string MinimalConfig(string root, string extra = "", string server = "") => $"""
         [server]
+        {server}
         listen_address = "0"
         storage_path = "{root}/files"
         data_path = "{root}/state"

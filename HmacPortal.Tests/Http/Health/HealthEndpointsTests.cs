@@ -60,9 +60,7 @@ public sealed class HealthEndpointsTests : IDisposable
     [Fact]
     public async Task Ready_WhenFreeSpaceBelowMinimum_Answers503()
     {
-        using var factory = new HmacPortalFactory("[server]\n");
-        await File.WriteAllTextAsync(factory.ConfigPath, TestFiles.MinimalConfig(factory.RootPath).Replace(
-            "[server]\n", "[server]\nmin_free_bytes = \"1000TB\"\n", StringComparison.Ordinal));
+        using var factory = new HmacPortalFactory(server: "min_free_bytes = \"1000TB\"");
         using var client = factory.CreateClient();
 
         using var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));

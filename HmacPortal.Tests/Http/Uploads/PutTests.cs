@@ -126,8 +126,7 @@ public sealed class PutTests : IDisposable
     [Fact]
     public async Task Put_LargerThanLimit_Returns413()
     {
-        using var factory = new HmacPortalFactory();
-        await File.WriteAllTextAsync(factory.ConfigPath, TestFiles.MinimalConfig(factory.RootPath).Replace("[server]\n", "[server]\nmax_upload_size = \"1KB\"\n", StringComparison.Ordinal));
+        using var factory = new HmacPortalFactory(server: "max_upload_size = \"1KB\"");
         using var client = factory.CreateClient();
 
         using var over = await client.SendAsync(SignedUploads.SignedPut("u/big.bin", SignedUploads.Body(1025)));
@@ -141,8 +140,7 @@ public sealed class PutTests : IDisposable
     [Fact]
     public async Task Put_BelowMinFreeBytes_Returns507AndLeavesNothing()
     {
-        using var factory = new HmacPortalFactory();
-        await File.WriteAllTextAsync(factory.ConfigPath, TestFiles.MinimalConfig(factory.RootPath).Replace("[server]\n", "[server]\nmin_free_bytes = \"100000TB\"\n", StringComparison.Ordinal));
+        using var factory = new HmacPortalFactory(server: "min_free_bytes = \"100000TB\"");
         using var client = factory.CreateClient();
 
         using var put = await client.SendAsync(SignedUploads.SignedPut("u/file.bin", SignedUploads.Body(10)));
@@ -227,8 +225,7 @@ public sealed class PutTests : IDisposable
     [Fact]
     public async Task Put_WithFileNamingHmac_StoresUnderDerivedNameAndGetStillWorks()
     {
-        using var factory = new HmacPortalFactory();
-        await File.WriteAllTextAsync(factory.ConfigPath, TestFiles.MinimalConfig(factory.RootPath).Replace("[server]\n", "[server]\nfile_naming = \"HMAC\"\n", StringComparison.Ordinal));
+        using var factory = new HmacPortalFactory(server: "file_naming = \"HMAC\"");
         using var client = factory.CreateClient();
         var body = SignedUploads.Body(33);
 
