@@ -140,4 +140,21 @@ public sealed class RawSocketTests(ServerFixture fixture) : IClassFixture<Server
 
         Assert.Empty(Directory.Exists(Path.Combine(fixture.StoragePath, "short")) ? Directory.GetFiles(Path.Combine(fixture.StoragePath, "short")) : []);
     }
+
+    [Fact]
+    public async Task Put_ClientStallingBelowMinimumRate_IsCutOffAndLeavesNothing()
+    {
+        // [timeouts] min_request_rate (1KB/s here) applies after a grace period; a client that stops
+        // sending is disconnected rather than holding a worker and a temp file for ever.
+        const long length = 1_000_000;
+        await using var connection = await RawHttpConnection.OpenAsync(Server.BaseAddress);
+        await connection.SendAsync(PutHead(Signed("stall/slow.bin", length), length, "Expect: 100-continue\r\n"));
+        Assert.Equal(100, (await connection.ReadHeadAsync()).Status);
+        await connection.SendAsync(SignedUploads.Body(10));
+
+        await Server.WaitForOutputAsync("Upload of stall/slow.bin from", TimeSpan.FromSeconds(60));
+
+        Assert.True(await connection.IsClosedByServerAsync());
+        Assert.Empty(Directory.Exists(Path.Combine(fixture.StoragePath, "stall")) ? Directory.GetFiles(Path.Combine(fixture.StoragePath, "stall")) : []);
+    }
 }
