@@ -14,6 +14,7 @@ public sealed class DownloadService(
     FileStore files,
     IMetadataStore metadata,
     IOptionsMonitor<DownloadsOptions> downloads,
+    DownloadCounter counter,
     TimeProvider clock)
 {
     public async Task<DownloadOutcome> FindAsync(StoragePath path, CancellationToken cancellationToken)
@@ -35,6 +36,5 @@ public sealed class DownloadService(
     }
 
     /// <summary>Counts a download that was served (not a HEAD, not a 304).</summary>
-    public Task CountAsync(FileRecord record) =>
-        metadata.CountDownloadAsync(record.Path, clock.GetUtcNow(), CancellationToken.None);
+    public void Count(FileRecord record) => counter.Count(record.Path, clock.GetUtcNow());
 }

@@ -10,7 +10,8 @@ public interface IMetadataStore
 
     Task<bool> DeleteAsync(string path, CancellationToken cancellationToken);
 
-    Task CountDownloadAsync(string path, DateTimeOffset at, CancellationToken cancellationToken);
+    /// <summary>Adds counted downloads to their records in one transaction.</summary>
+    Task CountDownloadsAsync(IReadOnlyCollection<DownloadTally> tallies, CancellationToken cancellationToken);
 
     /// <summary>Every record's path and stored path, for reconciliation with the disk.</summary>
     IAsyncEnumerable<(string Path, string StoredPath)> ListPathsAsync(CancellationToken cancellationToken);

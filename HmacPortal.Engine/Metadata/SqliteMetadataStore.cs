@@ -7,11 +7,15 @@ namespace HmacPortal.Engine.Metadata;
 
 /// <summary>
 /// The metadata database, <c>metadata.db</c> in <c>data_path</c> (never under the served tree), in WAL
-/// mode with full sync, so a committed record survives a crash and readers never wait for writers.
+/// mode so readers never wait for writers. Commits use <c>synchronous = NORMAL</c>: a crash of the
+/// process loses nothing, and a power cut can lose at most the last records, which start-up
+/// reconciliation recreates from the files (fsynced before their record is written). Connections
+/// are opened and configured once, then reused.
 /// </summary>
-public sealed class SqliteMetadataStore : IMetadataStore
+public sealed class SqliteMetadataStore : IMetadataStore, IDisposable
 {
     private readonly string _connectionString;
+    private readonly System.Collections.Concurrent.ConcurrentBag<SqliteConnection> _idle = [];
 
     public SqliteMetadataStore(IOptions<ServerOptions> options)
     {
@@ -22,10 +26,10 @@ public sealed class SqliteMetadataStore : IMetadataStore
             DataSource = DatabasePath,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
-            Pooling = true,
+            Pooling = false,
             DefaultTimeout = 30,
         }.ToString();
-        using var connection = Open();
+        var connection = Open();
         Execute(connection, """
             PRAGMA journal_mode = WAL;
             CREATE TABLE IF NOT EXISTS files (
@@ -46,14 +50,15 @@ public sealed class SqliteMetadataStore : IMetadataStore
             CREATE INDEX IF NOT EXISTS files_stored_path ON files(stored_path);
             CREATE INDEX IF NOT EXISTS files_expires ON files(expires) WHERE expires IS NOT NULL;
             """);
+        Return(connection);
     }
 
     public string DatabasePath { get; }
 
     public Task RecordAsync(FileRecord record, CancellationToken cancellationToken)
     {
-        using var connection = Open();
-        using var command = connection.CreateCommand();
+        using var lease = Borrow();
+        using var command = lease.Connection.CreateCommand();
         command.CommandText = """
             INSERT OR REPLACE INTO files (path, stored_path, size, content_type, sha256, owner, protocol, client_address, created, expires, downloads, last_download)
             VALUES ($path, $stored, $size, $type, $sha, $owner, $protocol, $client, $created, $expires, $downloads, $last)
@@ -76,8 +81,8 @@ public sealed class SqliteMetadataStore : IMetadataStore
 
     public Task<FileRecord?> GetAsync(string path, CancellationToken cancellationToken)
     {
-        using var connection = Open();
-        using var command = connection.CreateCommand();
+        using var lease = Borrow();
+        using var command = lease.Connection.CreateCommand();
         command.CommandText = "SELECT path, stored_path, size, content_type, sha256, owner, protocol, client_address, created, expires, downloads, last_download FROM files WHERE path = $path";
         command.Parameters.AddWithValue("$path", path);
         using var reader = command.ExecuteReader();
@@ -86,28 +91,39 @@ public sealed class SqliteMetadataStore : IMetadataStore
 
     public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken)
     {
-        using var connection = Open();
-        using var command = connection.CreateCommand();
+        using var lease = Borrow();
+        using var command = lease.Connection.CreateCommand();
         command.CommandText = "DELETE FROM files WHERE path = $path";
         command.Parameters.AddWithValue("$path", path);
         return Task.FromResult(command.ExecuteNonQuery() > 0);
     }
 
-    public Task CountDownloadAsync(string path, DateTimeOffset at, CancellationToken cancellationToken)
+    public Task CountDownloadsAsync(IReadOnlyCollection<DownloadTally> tallies, CancellationToken cancellationToken)
     {
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE files SET downloads = downloads + 1, last_download = $at WHERE path = $path";
-        command.Parameters.AddWithValue("$path", path);
-        command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
-        command.ExecuteNonQuery();
+        using var lease = Borrow();
+        using var transaction = lease.Connection.BeginTransaction();
+        using var command = lease.Connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "UPDATE files SET downloads = downloads + $count, last_download = max(coalesce(last_download, 0), $at) WHERE path = $path";
+        var path = command.Parameters.Add("$path", SqliteType.Text);
+        var count = command.Parameters.Add("$count", SqliteType.Integer);
+        var at = command.Parameters.Add("$at", SqliteType.Integer);
+        foreach (var tally in tallies)
+        {
+            path.Value = tally.Path;
+            count.Value = tally.Count;
+            at.Value = tally.Last.ToUnixTimeMilliseconds();
+            command.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
         return Task.CompletedTask;
     }
 
     public async IAsyncEnumerable<(string Path, string StoredPath)> ListPathsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var connection = Open();
-        await using var command = connection.CreateCommand();
+        using var lease = Borrow();
+        await using var command = lease.Connection.CreateCommand();
         command.CommandText = "SELECT path, stored_path FROM files";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -120,8 +136,20 @@ public sealed class SqliteMetadataStore : IMetadataStore
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        Execute(connection, "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000;");
+        Execute(connection, "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000;");
         return connection;
+    }
+
+    private Lease Borrow() => new(this, _idle.TryTake(out var connection) ? connection : Open());
+
+    private void Return(SqliteConnection connection) => _idle.Add(connection);
+
+    public void Dispose()
+    {
+        while (_idle.TryTake(out var connection))
+        {
+            connection.Dispose();
+        }
     }
 
     private static void Execute(SqliteConnection connection, string sql)
@@ -144,4 +172,12 @@ public sealed class SqliteMetadataStore : IMetadataStore
         r.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(9)),
         r.GetInt64(10),
         r.IsDBNull(11) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(11)));
+
+    /// <summary>A configured connection borrowed for one operation and given back afterwards.</summary>
+    private readonly struct Lease(SqliteMetadataStore store, SqliteConnection connection) : IDisposable
+    {
+        public SqliteConnection Connection { get; } = connection;
+
+        public void Dispose() => store.Return(Connection);
+    }
 }

@@ -19,6 +19,9 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
 
     private const int BufferSize = 256 * 1024;
 
+    /// <summary>How much written data may pile up before its writeback is started.</summary>
+    private const long WritebackChunk = 8L << 20;
+
     public string Root => options.CurrentValue.StoragePath;
 
     /// <summary>The file at <paramref name="path"/> if it is a committed regular file (never a link or a directory).</summary>
@@ -99,6 +102,8 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
         PipeReader body, FileStream file, IncrementalHash hash, byte[] buffer, long length, CancellationToken cancellationToken)
     {
         long total = 0;
+        long written = 0;
+        long writebackFrom = 0;
         var filled = 0;
         while (true)
         {
@@ -133,7 +138,13 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
                     {
                         hash.AppendData(buffer, 0, filled);
                         await file.WriteAsync(buffer.AsMemory(0, filled), CancellationToken.None).ConfigureAwait(false);
+                        written += filled;
                         filled = 0;
+                        if (written - writebackFrom >= WritebackChunk)
+                        {
+                            NativeFile.StartWriteback(file.SafeFileHandle, writebackFrom, written - writebackFrom);
+                            writebackFrom = written;
+                        }
                     }
                 }
             }

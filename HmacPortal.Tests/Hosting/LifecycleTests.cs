@@ -94,6 +94,56 @@ public sealed class LifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task HotEdit_AppliesWithoutRestart_AndBrokenEditKeepsLastGoodConfig()
+    {
+        var path = _dir.Write("config.toml", TestFiles.MinimalConfig(_dir.Path, server: "max_upload_size = \"1MB\""));
+        await using var server = await ServerProcess.StartAsync(path);
+        using var client = server.CreateClient();
+        using (var before = await client.SendAsync(SignedUploads.SignedPut("hot/a.bin", SignedUploads.Body(2_000_000))))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.RequestEntityTooLarge, before.StatusCode);
+        }
+
+        await File.WriteAllTextAsync(path, TestFiles.MinimalConfig(_dir.Path, server: "max_upload_size = \"4MB\""));
+        await server.WaitForOutputAsync("changed; the new settings are in force", ExitTimeout);
+        using (var after = await client.SendAsync(SignedUploads.SignedPut("hot/b.bin", SignedUploads.Body(2_000_000))))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Created, after.StatusCode);
+        }
+
+        await File.WriteAllTextAsync(path, TestFiles.MinimalConfig(_dir.Path, server: "max_upload_size = \"1MB\"\nmax_uplod_size = \"1MB\""));
+        await server.WaitForOutputAsync("was rejected; the last good settings stay in force", ExitTimeout);
+        Assert.Contains("unknown key [server] max_uplod_size (did you mean [server] max_upload_size?)", server.Output, StringComparison.Ordinal);
+        using (var still = await client.SendAsync(SignedUploads.SignedPut("hot/c.bin", SignedUploads.Body(2_000_000))))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Created, still.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task LogFile_RollsAtMaxSizeAndKeepsMaxBackups()
+    {
+        var log = _dir.Combine("log", "hmacportal.log");
+        var path = _dir.Write("config.toml", TestFiles.MinimalConfig(_dir.Path, $"[logging]\nfile = \"{log}\"\nmax_size = \"1KB\"\nmax_backups = 1\n"));
+
+        await using (var server = await ServerProcess.StartAsync(path))
+        {
+            using var client = server.CreateClient();
+            for (var i = 0; i < 40; i++)
+            {
+                await client.GetStringAsync(new Uri("health", UriKind.Relative));
+            }
+
+            server.Terminate();
+            Assert.Equal(0, await server.WaitForExitAsync(ExitTimeout));
+        }
+
+        var files = Directory.GetFiles(Path.GetDirectoryName(log)!);
+        Assert.Equal(2, files.Length);
+        Assert.All(files, f => Assert.True(new FileInfo(f).Length <= 1024 + 512, $"{f} is {new FileInfo(f).Length} bytes"));
+    }
+
+    [Fact]
     public async Task UnixSocket_ServesRequests()
     {
         var socket = _dir.Combine("run", "http.sock");

@@ -14,4 +14,7 @@ internal static partial class HostingLog
 
     [LoggerMessage(1003, LogLevel.Information, "HmacPortal {Version} listening on {Addresses}")]
     public static partial void Listening(ILogger logger, string version, string addresses);
+
+    [LoggerMessage(1004, LogLevel.Warning, "Could not write download counts; they are kept and written with the next flush: {Error}")]
+    public static partial void CountFlushFailed(ILogger logger, string error);
 }

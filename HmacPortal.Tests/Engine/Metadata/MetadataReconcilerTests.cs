@@ -91,5 +91,9 @@ public sealed class MetadataReconcilerTests : IDisposable
         Assert.Equal("kept", (await _metadata.GetAsync("u1/a.txt", CancellationToken.None))!.Sha256);
     }
 
-    public void Dispose() => _dir.Dispose();
+    public void Dispose()
+    {
+        _metadata.Dispose();
+        _dir.Dispose();
+    }
 }

@@ -236,6 +236,7 @@ public sealed class DownloadTests : IAsyncLifetime, IDisposable
         {
         }
 
+        await ((HmacPortal.Engine.Downloads.DownloadCounter)_factory.Services.GetService(typeof(HmacPortal.Engine.Downloads.DownloadCounter))!).FlushAsync(CancellationToken.None);
         var store = (HmacPortal.Engine.Metadata.IMetadataStore)_factory.Services.GetService(typeof(HmacPortal.Engine.Metadata.IMetadataStore))!;
         var record = await store.GetAsync("d1/notes.txt", CancellationToken.None);
         Assert.Equal(1, record!.Downloads);

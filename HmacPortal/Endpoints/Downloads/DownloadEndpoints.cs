@@ -62,9 +62,19 @@ internal static class DownloadEndpoints
         if (HttpMethods.IsGet(context.Request.Method))
         {
             context.Response.OnCompleted(() =>
-                context.Response.StatusCode is StatusCodes.Status200OK or StatusCodes.Status206PartialContent
-                    ? downloads.CountAsync(record)
-                    : Task.CompletedTask);
+            {
+                if (context.Response.StatusCode is StatusCodes.Status200OK or StatusCodes.Status206PartialContent)
+                {
+                    downloads.Count(record);
+                }
+
+                return Task.CompletedTask;
+            });
+        }
+
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>() is { } body)
+        {
+            context.Features.Set<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>(new FileBodySender(body));
         }
 
         var etag = record.Sha256 is { Length: >= 32 } sha ? new EntityTagHeaderValue($"\"{sha[..32]}\"") : null;

@@ -20,6 +20,8 @@ internal static class XmppUploadSetup
         services.AddSingleton<MetadataReconciler>();
         services.AddSingleton<UploadService>();
         services.AddSingleton<DownloadService>();
+        services.AddSingleton<DownloadCounter>();
+        services.AddHostedService<HmacPortal.Hosting.DownloadCountFlusher>();
         return services;
     }
 

@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using HmacPortal.Bench;
+
+// Measures HmacPortal against nginx (dav_methods PUT) on loopback, in the same run, and prints
+// the ratios the README's targets are stated in. Every loop is bounded by a request count.
+var serverDll = args.Length > 0 ? Path.GetFullPath(args[0]) : throw new ArgumentException("usage: HmacPortal.Bench <path to HmacPortal.dll> [scale]");
+var scale = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 1.0;
+var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
+var work = Directory.CreateTempSubdirectory("hmacportal-bench-").FullName;
+var results = new List<(string Scenario, string Unit, double Nginx, double HmacPortal, long NginxPeak, long PortalPeak)>();
+
+try
+{
+    await using var nginx = await NginxTarget.StartAsync(work);
+    await using var portal = await HmacPortalTarget.StartAsync(work, serverDll);
+    Target[] targets = [nginx, portal];
+
+    var small = (int)(4000 * scale);
+    var medium = (int)(400 * scale);
+    var gib = (long)(1L << 30);
+    var quarter = 256L << 20;
+
+    foreach (var t in targets)
+    {
+        await WarmUpAsync(t);
+    }
+
+    await Scenario("PUT 4 KiB x" + small + ", 32 parallel", "uploads/s", (t, r) => UploadMany(t, $"small{r}", 4096, small, 32), perSecond: true);
+    await Scenario("PUT 1 MiB x" + medium + ", 8 parallel", "MiB/s", (t, r) => UploadMany(t, $"medium{r}", 1 << 20, medium, 8), perSecond: false);
+    await Scenario("PUT 1 GiB x1", "MiB/s", (t, r) => UploadMany(t, $"large{r}", gib, 1, 1), perSecond: false);
+    await Scenario("PUT 256 MiB x4, 4 parallel", "MiB/s", (t, r) => UploadMany(t, $"quad{r}", quarter, 4, 4), perSecond: false);
+    await Scenario("GET 4 KiB x" + small + ", 32 parallel", "downloads/s", (t, _) => DownloadMany(t, "small0", 4096, small, 32), perSecond: true);
+    await Scenario("GET 1 GiB x1", "MiB/s", (t, _) => DownloadMany(t, "large0", gib, 1, 1), perSecond: false);
+
+    Console.WriteLine();
+    Console.WriteLine("| scenario | unit | nginx | HmacPortal | ratio | nginx peak RSS | HmacPortal peak RSS |");
+    Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
+    foreach (var r in results)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {r.Scenario} | {r.Unit} | {r.Nginx:0.0} | {r.HmacPortal:0.0} | {r.HmacPortal / r.Nginx:0.00} | {r.NginxPeak >> 20} MiB | {r.PortalPeak >> 20} MiB |"));
+    }
+
+    // Each scenario runs several rounds, alternating the servers, and reports the median of each:
+    // on a shared 2-core machine single runs swing widely.
+    async Task Scenario(string name, string unit, Func<Target, int, Task<(long Bytes, int Count, TimeSpan Elapsed)>> run, bool perSecond)
+    {
+        var values = new List<double>[] { [], [] };
+        var peaks = new long[2];
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var i = 0; i < targets.Length; i++)
+            {
+                var target = targets[i];
+                using var sampler = new PeakSampler(target);
+                var (bytes, count, elapsed) = await run(target, round);
+                peaks[i] = Math.Max(peaks[i], sampler.Stop());
+                var value = perSecond ? count / elapsed.TotalSeconds : bytes / (double)(1 << 20) / elapsed.TotalSeconds;
+                values[i].Add(value);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-36} {target.Name,-11} round {round + 1}: {value,10:0.0} {unit}  peak RSS {peaks[i] >> 20} MiB"));
+            }
+        }
+
+        results.Add((name, unit, Median(values[0]), Median(values[1]), peaks[0], peaks[1]));
+    }
+
+    static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+}
+finally
+{
+    Directory.Delete(work, recursive: true);
+}
+
+static HttpClient ClientFor(Target target, int parallel) => new(new SocketsHttpHandler { MaxConnectionsPerServer = parallel, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+{
+    BaseAddress = target.BaseAddress,
+    Timeout = TimeSpan.FromMinutes(10),
+};
+
+static async Task WarmUpAsync(Target target)
+{
+    using var client = ClientFor(target, 8);
+    for (var i = 0; i < 200; i++)
+    {
+        using var response = await client.SendAsync(target.Put($"/warm/{i}.bin", 4096));
+        response.EnsureSuccessStatusCode();
+    }
+}
+
+static async Task<(long, int, TimeSpan)> UploadMany(Target target, string name, long size, int count, int parallel)
+{
+    using var client = ClientFor(target, parallel);
+    var next = -1;
+    var watch = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, parallel).Select(async _ =>
+    {
+        int i;
+        while ((i = Interlocked.Increment(ref next)) < count)
+        {
+            using var response = await client.SendAsync(target.Put($"/{name}/{i}.bin", size));
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"{target.Name} answered {(int)response.StatusCode} to PUT {name}/{i}");
+            }
+        }
+    }));
+    return (size * count, count, watch.Elapsed);
+}
+
+static async Task<(long, int, TimeSpan)> DownloadMany(Target target, string name, long size, int count, int parallel)
+{
+    using var client = ClientFor(target, parallel);
+    var next = -1;
+    var buffer = new byte[1 << 16];
+    var watch = Stopwatch.StartNew();
+    long total = 0;
+    await Task.WhenAll(Enumerable.Range(0, parallel).Select(async _ =>
+    {
+        var local = new byte[1 << 16];
+        int i;
+        while ((i = Interlocked.Increment(ref next)) < count)
+        {
+            // Uploads of the same name exist from the PUT scenarios (index modulo what was stored).
+            using var response = await client.GetAsync(target.GetPath($"/{name}/{i % Math.Max(1, Math.Min(count, 4000))}.bin"), HttpCompletionOption.ResponseHeadersRead);
+            response.EnsureSuccessStatusCode();
+            await using var stream = await response.Content.ReadAsStreamAsync();
+            long read = 0;
+            int n;
+            while ((n = await stream.ReadAsync(local)) > 0)
+            {
+                read += n;
+            }
+
+            if (read != size)
+            {
+                throw new InvalidOperationException($"{target.Name} sent {read} bytes of {size}");
+            }
+
+            Interlocked.Add(ref total, read);
+        }
+    }));
+    return (total, count, watch.Elapsed);
+}
+
+/// <summary>Samples a server's resident memory every 20 ms and keeps the highest value.</summary>
+internal sealed class PeakSampler : IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private long _peak;
+
+    public PeakSampler(Target target)
+    {
+        _loop = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+            do
+            {
+                var rss = target.ResidentBytes();
+                if (rss > Interlocked.Read(ref _peak))
+                {
+                    Interlocked.Exchange(ref _peak, rss);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false));
+        });
+    }
+
+    public long Stop()
+    {
+        _stop.Cancel();
+        try
+        {
+            _loop.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return Interlocked.Read(ref _peak);
+    }
+
+    public void Dispose() => _stop.Dispose();
+}
