@@ -14,9 +14,9 @@ public sealed class HmacPortalFactory : WebApplicationFactory<Program>
 {
     private readonly TempDirectory _root = new();
 
-    public HmacPortalFactory(string extraToml = "", string server = "")
+    public HmacPortalFactory(string extraToml = "", string server = "", string security = "")
     {
-        ConfigPath = _root.Write("config.toml", TestFiles.MinimalConfig(_root.Path, extraToml, server));
+        ConfigPath = _root.Write("config.toml", TestFiles.MinimalConfig(_root.Path, extraToml, server, security));
     }
 
     public string ConfigPath { get; }

@@ -10,9 +10,10 @@ public static class TestFiles
 
     /// <summary>
     /// A minimal valid config with a strong secret and storage in <paramref name="root"/>, plus
-    /// <paramref name="server"/> lines in [server] and <paramref name="extra"/> tables after it.
+    /// <paramref name="server"/> and <paramref name="security"/> lines in those tables and
+    /// <paramref name="extra"/> tables after them.
     /// </summary>
-    public static string MinimalConfig(string root, string extra = "", string server = "") => $"""
+    public static string MinimalConfig(string root, string extra = "", string server = "", string security = "") => $"""
         [server]
         {server}
         listen_address = "0"
@@ -20,6 +21,7 @@ public static class TestFiles
         data_path = "{root}/state"
 
         [security]
+        {security}
         secret = "test-secret-0123456789abcdef"
 
         {extra}
