@@ -1,7 +1,9 @@
 using HmacPortal.Components;
 using HmacPortal.Endpoints.Health;
+using HmacPortal.Endpoints.Resumable;
 using HmacPortal.Endpoints.Uploads;
 using HmacPortal.Hosting;
+using HmacPortal.Engine.Configuration;
 using Serilog;
 
 var cli = CommandLine.Parse(args);
@@ -38,14 +40,19 @@ builder.Services.AddHmacPortalOptions(builder.Configuration, configPath);
 builder.Services.AddHmacPortalHost();
 builder.Services.AddHmacPortalHealth();
 builder.Services.AddXmppUploads();
+builder.Services.AddResumableUploads();
 builder.Services.AddHmacPortalUi();
 
 await using var app = builder.Build();
+var resumablePath = app.Configuration.GetSection(UploadsOptions.Section).Get<UploadsOptions>()?.ResumablePath ?? new UploadsOptions().ResumablePath;
 
 app.UseSerilogRequestLogging();
+app.UseTusMethodOverride(resumablePath);
+app.UseRouting();
 app.UseHmacPortalUi();
 app.MapHealthEndpoints();
 app.MapXmppUploads();
+app.MapTusEndpoints(resumablePath);
 app.MapHmacPortalUi();
 
 await app.RunAsync();

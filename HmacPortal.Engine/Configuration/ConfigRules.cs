@@ -117,8 +117,23 @@ public static class ConfigRules
         }
     }
 
-    public static IEnumerable<ConfigProblem> Check(UploadsOptions o) =>
-        CheckExtensions("uploads", o.AllowedExtensions);
+    public static IEnumerable<ConfigProblem> Check(UploadsOptions o)
+    {
+        foreach (var problem in CheckExtensions("uploads", o.AllowedExtensions))
+        {
+            yield return problem;
+        }
+
+        if (!o.ResumablePath.StartsWith('/') || !o.ResumablePath.EndsWith('/') || o.ResumablePath == "/")
+        {
+            yield return new("uploads", "resumable_path", "must start and end with '/' and not be \"/\", e.g. \"/files/\"");
+        }
+
+        if (o.SessionTimeout <= TimeSpan.Zero)
+        {
+            yield return new("uploads", "sessiontimeout", "must be longer than 0s");
+        }
+    }
 
     public static IEnumerable<ConfigProblem> Check(DownloadsOptions o) =>
         CheckExtensions("downloads", o.AllowedExtensions);

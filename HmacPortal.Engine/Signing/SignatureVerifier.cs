@@ -68,19 +68,10 @@ public sealed class SignatureVerifier(IOptionsMonitor<SecurityOptions> options, 
 
     private SignatureCheck VerifyJwt(SecurityOptions security, StoragePath path, long contentLength, string token)
     {
-        if (!JwtGrant.TryRead(token, security.JwtSecret, security.JwtAlgorithm, out var grant, out var error))
+        var (check, grant) = ReadGrant(security, token);
+        if (grant is null)
         {
-            return new SignatureCheck(SignatureStatus.TokenInvalid, SignatureScheme.Jwt, error);
-        }
-
-        if (grant.ExpiresAt - grant.IssuedAt > security.JwtExpiration)
-        {
-            return new SignatureCheck(SignatureStatus.TokenInvalid, SignatureScheme.Jwt, "the token grants a longer upload window than jwtexpiration allows");
-        }
-
-        if (clock.GetUtcNow() >= grant.ExpiresAt)
-        {
-            return new SignatureCheck(SignatureStatus.TokenExpired, SignatureScheme.Jwt, "the upload token has expired");
+            return check;
         }
 
         if (path.Segments.Count != 2 || path.Segments[0] != grant.Slot || path.Segments[1] != grant.FileName)
@@ -93,7 +84,38 @@ public sealed class SignatureVerifier(IOptionsMonitor<SecurityOptions> options, 
             return new SignatureCheck(SignatureStatus.TokenSizeMismatch, SignatureScheme.Jwt, "Content-Length differs from the token's filesize");
         }
 
-        return new SignatureCheck(SignatureStatus.Valid, SignatureScheme.Jwt, string.Empty, grant.Subject, grant.FileExpiresAt, grant.FileType);
+        return check;
+    }
+
+    /// <summary>
+    /// Checks a JWT upload grant (form, pinned algorithm, signature, window, expiry) without binding
+    /// it to a path: the caller checks slot, filename and size against what it is asked to store.
+    /// </summary>
+    public (SignatureCheck Check, JwtGrant? Grant) ReadGrant(string token) => ReadGrant(options.CurrentValue, token);
+
+    private (SignatureCheck Check, JwtGrant? Grant) ReadGrant(SecurityOptions security, string token)
+    {
+        if (!security.EnableJwt)
+        {
+            return (new SignatureCheck(SignatureStatus.Missing, SignatureScheme.None, "upload tokens are not enabled (enablejwt)"), null);
+        }
+
+        if (!JwtGrant.TryRead(token, security.JwtSecret, security.JwtAlgorithm, out var grant, out var error))
+        {
+            return (new SignatureCheck(SignatureStatus.TokenInvalid, SignatureScheme.Jwt, error), null);
+        }
+
+        if (grant.ExpiresAt - grant.IssuedAt > security.JwtExpiration)
+        {
+            return (new SignatureCheck(SignatureStatus.TokenInvalid, SignatureScheme.Jwt, "the token grants a longer upload window than jwtexpiration allows"), null);
+        }
+
+        if (clock.GetUtcNow() >= grant.ExpiresAt)
+        {
+            return (new SignatureCheck(SignatureStatus.TokenExpired, SignatureScheme.Jwt, "the upload token has expired"), null);
+        }
+
+        return (new SignatureCheck(SignatureStatus.Valid, SignatureScheme.Jwt, string.Empty, grant.Subject, grant.FileExpiresAt, grant.FileType), grant);
     }
 
     /// <summary>ejabberd puts uploads under the SHA-1 of the uploader's JID; that directory identifies the owner.</summary>

@@ -166,6 +166,25 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
         return total == length ? new FileWriteResult(FileWriteStatus.Stored, total) : new FileWriteResult(FileWriteStatus.Truncated, total);
     }
 
+    /// <summary>
+    /// Commits a finished file that was written elsewhere under the root (a resumable session's data)
+    /// by renaming it, without overwrite, to <paramref name="target"/>. The source must already be
+    /// flushed to disk.
+    /// </summary>
+    public FileWriteStatus Commit(string source, StoragePath target)
+    {
+        var full = target.ToFullPath(Root);
+        var directory = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(directory);
+        if (!NoReplaceRename.TryMove(source, full))
+        {
+            return FileWriteStatus.Exists;
+        }
+
+        NativeFile.FlushDirectory(directory);
+        return FileWriteStatus.Stored;
+    }
+
     /// <summary>Removes a committed file; false if there was none.</summary>
     public bool Delete(StoragePath path)
     {

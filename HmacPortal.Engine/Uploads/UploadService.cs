@@ -1,6 +1,5 @@
 using System.IO.Pipelines;
 using HmacPortal.Engine.Configuration;
-using HmacPortal.Engine.Metadata;
 using HmacPortal.Engine.Signing;
 using HmacPortal.Engine.Storage;
 using Microsoft.Extensions.Logging;
@@ -17,10 +16,9 @@ public sealed class UploadService(
     SignatureVerifier verifier,
     FileStore files,
     StorageLayout layout,
-    IMetadataStore metadata,
+    UploadRecorder recorder,
     IOptionsMonitor<ServerOptions> server,
     IOptionsMonitor<UploadsOptions> uploads,
-    TimeProvider clock,
     ILogger<UploadService> logger)
 {
     /// <summary>Everything that decides an upload before its body: a refusal, or null to go ahead.</summary>
@@ -103,13 +101,9 @@ public sealed class UploadService(
 
         var contentType = !string.IsNullOrWhiteSpace(request.ContentType) ? request.ContentType
             : check.GrantedContentType ?? ContentTypes.FromFileName(request.Path.FileName);
-        var record = new FileRecord(
-            request.Path.Value, stored.Value, write.Length, contentType, write.Sha256, check.Owner,
-            check.Scheme.ToString().ToLowerInvariant(), request.ClientAddress, clock.GetUtcNow(), check.FileExpiresAt);
-
-        // The bytes are on disk; recording them must not be abandoned because the client left.
-        await metadata.RecordAsync(record, CancellationToken.None).ConfigureAwait(false);
-        UploadLog.Stored(logger, record.Path, record.Size, record.Protocol, record.ClientAddress);
+        var record = await recorder.RecordAsync(
+            request.Path, stored, write.Length, write.Sha256, contentType, check.Owner,
+            check.Scheme.ToString().ToLowerInvariant(), request.ClientAddress, check.FileExpiresAt).ConfigureAwait(false);
         return UploadOutcome.Stored(record);
     }
 

@@ -14,7 +14,10 @@ internal static class CorsHeaders
     private const string ExposedHeaders = "Content-Length, Content-Range, Content-Type, Content-Disposition, ETag, Last-Modified, Accept-Ranges";
 
     /// <summary>Adds the headers of an actual (non-preflight) cross-origin request.</summary>
-    public static void Apply(HttpContext context, CorsOptions options)
+    public static void Apply(HttpContext context, CorsOptions options) => Apply(context, options, ExposedHeaders);
+
+    /// <summary>As <see cref="Apply(HttpContext, CorsOptions)"/>, exposing <paramref name="exposed"/> to scripts.</summary>
+    public static void Apply(HttpContext context, CorsOptions options, string exposed)
     {
         if (AllowedOrigin(context, options) is not { } origin)
         {
@@ -23,7 +26,7 @@ internal static class CorsHeaders
 
         var headers = context.Response.Headers;
         headers.AccessControlAllowOrigin = origin;
-        headers.AccessControlExposeHeaders = ExposedHeaders;
+        headers.AccessControlExposeHeaders = exposed;
         if (origin != "*")
         {
             headers.Vary = "Origin";
@@ -31,16 +34,19 @@ internal static class CorsHeaders
     }
 
     /// <summary>Answers a preflight: 204, no authentication needed.</summary>
-    public static IResult Preflight(HttpContext context, CorsOptions options)
+    public static IResult Preflight(HttpContext context, CorsOptions options) => Preflight(context, options, Methods, DefaultAllowedHeaders);
+
+    /// <summary>As <see cref="Preflight(HttpContext, CorsOptions)"/> for other methods and headers.</summary>
+    public static IResult Preflight(HttpContext context, CorsOptions options, string methods, string allowedHeaders)
     {
         var headers = context.Response.Headers;
-        headers.Allow = Methods;
+        headers.Allow = methods;
         if (AllowedOrigin(context, options) is { } origin)
         {
             headers.AccessControlAllowOrigin = origin;
-            headers.AccessControlAllowMethods = Methods;
+            headers.AccessControlAllowMethods = methods;
             var requested = context.Request.Headers.AccessControlRequestHeaders.ToString();
-            headers.AccessControlAllowHeaders = string.IsNullOrWhiteSpace(requested) ? DefaultAllowedHeaders : requested;
+            headers.AccessControlAllowHeaders = string.IsNullOrWhiteSpace(requested) ? allowedHeaders : requested;
             headers.AccessControlMaxAge = ((long)options.MaxAge.TotalSeconds).ToString(CultureInfo.InvariantCulture);
             if (origin != "*")
             {

@@ -1,3 +1,4 @@
+using HmacPortal.Engine.Resumable;
 using HmacPortal.Engine.Uploads;
 
 namespace HmacPortal.Endpoints;
@@ -26,6 +27,28 @@ internal static class HttpOutcomes
         UploadResult.ClientGone => Problem(StatusCodes.Status400BadRequest, "interrupted", "Upload interrupted", outcome.Detail),
         _ => Problem(StatusCodes.Status500InternalServerError, "internal", "Internal error", "the server could not handle this upload"),
     };
+
+    /// <summary>The status of a tus outcome that is not a success; successes are answered by the tus endpoints.</summary>
+    public static IResult ToResult(TusOutcome outcome) => outcome.Result switch
+    {
+        TusResult.NotFound => Problem(StatusCodes.Status404NotFound, "not-found", "No such upload", outcome.Detail),
+        TusResult.Gone => Problem(StatusCodes.Status410Gone, "expired", "Upload expired", outcome.Detail),
+        TusResult.OffsetMismatch => Problem(StatusCodes.Status409Conflict, "offset-mismatch", "Wrong offset", outcome.Detail),
+        TusResult.WrongContentType => Problem(StatusCodes.Status415UnsupportedMediaType, "content-type", "Wrong content type", outcome.Detail),
+        TusResult.ChecksumMismatch => Problem(ChecksumMismatchStatus, "checksum-mismatch", "Checksum mismatch", outcome.Detail),
+        TusResult.BadRequest => Problem(StatusCodes.Status400BadRequest, "bad-request", "Bad request", outcome.Detail),
+        TusResult.Unauthorized => new BearerChallenge(Problem(StatusCodes.Status401Unauthorized, "bad-token", "Upload token required", outcome.Detail)),
+        TusResult.Forbidden => Problem(StatusCodes.Status403Forbidden, "forbidden", "Not allowed", outcome.Detail),
+        TusResult.TooLarge => Problem(StatusCodes.Status413PayloadTooLarge, "too-large", "File too large", outcome.Detail),
+        TusResult.ExtensionNotAllowed => Problem(StatusCodes.Status415UnsupportedMediaType, "extension-not-allowed", "File type not accepted", outcome.Detail),
+        TusResult.Exists => Problem(StatusCodes.Status409Conflict, "exists", "File exists", outcome.Detail),
+        TusResult.InsufficientStorage => Problem(StatusCodes.Status507InsufficientStorage, "insufficient-storage", "Not enough storage", outcome.Detail),
+        TusResult.Interrupted => Problem(StatusCodes.Status400BadRequest, "interrupted", "Upload interrupted", outcome.Detail),
+        _ => Problem(StatusCodes.Status500InternalServerError, "internal", "Internal error", "the server could not handle this request"),
+    };
+
+    /// <summary>tus's status for a chunk whose checksum does not match.</summary>
+    public const int ChecksumMismatchStatus = 460;
 
     public static IResult Problem(int status, string type, string title, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title, type: $"urn:hmacportal:problem:{type}");

@@ -137,6 +137,7 @@ public sealed class TomlConfigReaderTests
         AssertSameOptions<SecurityOptions>(SecurityOptions.Section);
         AssertSameOptions<LoggingOptions>(LoggingOptions.Section);
         AssertSameOptions<TimeoutsOptions>(TimeoutsOptions.Section);
+        AssertSameOptions<UploadsOptions>(UploadsOptions.Section);
         AssertSameOptions<CorsOptions>(CorsOptions.Section);
         AssertSameOptions<AdminOptions>(AdminOptions.Section);
 

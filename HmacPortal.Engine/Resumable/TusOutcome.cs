@@ -1,0 +1,4 @@
+namespace HmacPortal.Engine.Resumable;
+
+/// <summary>A tus answer: the result, a reason fit for the client, and the session as it now is.</summary>
+public sealed record TusOutcome(TusResult Result, string Detail = "", UploadSession? Session = null);

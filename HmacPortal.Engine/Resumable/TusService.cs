@@ -1,0 +1,448 @@
+using System.Buffers;
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Security.Cryptography;
+using HmacPortal.Engine.Configuration;
+using HmacPortal.Engine.Signing;
+using HmacPortal.Engine.Storage;
+using HmacPortal.Engine.Uploads;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace HmacPortal.Engine.Resumable;
+
+/// <summary>
+/// tus 1.0.0 resumable uploads on the durable <see cref="SessionStore"/>: creation (with upload and
+/// deferred length), HEAD, PATCH with takeover of a stale writer, checksum, expiration and
+/// termination. A finished upload is committed like a PUT: renamed without overwrite into storage
+/// and recorded.
+/// </summary>
+public sealed class TusService(
+    SessionStore sessions,
+    UploadWriters writers,
+    FileStore files,
+    StorageLayout layout,
+    UploadRecorder recorder,
+    SignatureVerifier verifier,
+    IOptionsMonitor<ServerOptions> server,
+    IOptionsMonitor<UploadsOptions> uploads,
+    TimeProvider clock,
+    ILogger<TusService> logger)
+{
+    public const string Version = "1.0.0";
+    public const string Extensions = "creation,creation-with-upload,creation-defer-length,termination,checksum,expiration";
+    public const string OffsetContentType = "application/offset+octet-stream";
+
+    private const int BufferSize = 256 * 1024;
+
+    /// <summary>How long an expired upload is remembered (answering 410, not 404) before it is removed.</summary>
+    public static readonly TimeSpan ExpiredRetention = TimeSpan.FromDays(1);
+
+    /// <summary>While a PATCH without a checksum streams, its progress is made durable this often.</summary>
+    private const long DurableEvery = 8L << 20;
+
+    public bool Enabled => uploads.CurrentValue.ResumableUploadsEnabled;
+
+    public long MaxSize => server.CurrentValue.MaxUploadSize.Bytes;
+
+    public TusOutcome Create(TusCreateRequest request)
+    {
+        long? length = null;
+        if (request.UploadLength is not null)
+        {
+            if (request.UploadDeferLength is not null)
+            {
+                return Refuse("-", TusResult.BadRequest, "send Upload-Length or Upload-Defer-Length, not both");
+            }
+
+            if (!TryParseLength(request.UploadLength, out var parsed))
+            {
+                return Refuse("-", TusResult.BadRequest, "Upload-Length must be a non-negative whole number");
+            }
+
+            length = parsed;
+        }
+        else if (request.UploadDeferLength != "1")
+        {
+            return Refuse("-", TusResult.BadRequest, "Upload-Length (or Upload-Defer-Length: 1) is required");
+        }
+
+        if (!TusMetadata.TryParse(request.UploadMetadata, out var metadata, out var error))
+        {
+            return Refuse("-", TusResult.BadRequest, error);
+        }
+
+        var name = metadata.GetValueOrDefault("filename") ?? metadata.GetValueOrDefault("name") ?? "upload.bin";
+        if (!StoragePath.TryCreate(name, out var namePath, out error) || namePath.Segments.Count != 1)
+        {
+            return Refuse("-", TusResult.BadRequest, $"the file name is not acceptable: {(error.Length > 0 ? error : "it contains '/'")}");
+        }
+
+        var id = UploadId.New();
+        var limits = server.CurrentValue;
+        var maxLength = limits.MaxUploadSize.Bytes;
+        string target;
+        string? owner = null;
+        string? grantedType = null;
+        DateTimeOffset? fileExpires = null;
+        if (request.BearerToken is { } token)
+        {
+            var (check, grant) = verifier.ReadGrant(token);
+            if (grant is null)
+            {
+                return Refuse(id.Value, check.Status == SignatureStatus.TokenExpired ? TusResult.Gone : TusResult.Unauthorized, check.Detail);
+            }
+
+            if (grant.FileName != name)
+            {
+                return Refuse(id.Value, TusResult.Forbidden, "the token is for another file name");
+            }
+
+            if (length is { } declared && declared != grant.FileSize)
+            {
+                return Refuse(id.Value, TusResult.TooLarge, "Upload-Length differs from the token's filesize");
+            }
+
+            maxLength = Math.Min(maxLength, grant.FileSize);
+            target = $"{grant.Slot}/{name}";
+            (owner, grantedType, fileExpires) = (grant.Subject, grant.FileType, grant.FileExpiresAt);
+        }
+        else if (uploads.CurrentValue.AnonymousResumable)
+        {
+            target = $"{id.Value}/{name}";
+        }
+        else
+        {
+            return Refuse(id.Value, TusResult.Unauthorized, "a resumable upload needs an upload token (Authorization: Bearer)");
+        }
+
+        if (!StoragePath.TryCreate(target, out var targetPath, out error))
+        {
+            return Refuse(id.Value, TusResult.BadRequest, error);
+        }
+
+        if (length > limits.MaxUploadSize.Bytes)
+        {
+            return Refuse(id.Value, TusResult.TooLarge, $"the file is larger than the limit of {limits.MaxUploadSize.ToDisplayString()}");
+        }
+
+        var allowed = uploads.CurrentValue.AllowedExtensions;
+        if (allowed.Count > 0 && !allowed.Any(suffix => name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)))
+        {
+            return Refuse(id.Value, TusResult.ExtensionNotAllowed, $"files ending in {string.Join(", ", allowed)} are accepted; this name is not");
+        }
+
+        if (files.Exists(layout.Locate(targetPath)))
+        {
+            return Refuse(id.Value, TusResult.Exists, "a file already exists at this path");
+        }
+
+        if (files.Volume().FreeBytes - (length ?? 0) < limits.MinFreeBytes.Bytes)
+        {
+            return Refuse(id.Value, TusResult.InsufficientStorage, "the server does not have enough free space for this file");
+        }
+
+        var now = clock.GetUtcNow();
+        var session = new UploadSession
+        {
+            Id = id.Value,
+            Length = length,
+            Metadata = metadata,
+            RawMetadata = request.UploadMetadata,
+            TargetPath = targetPath.Value,
+            Owner = owner,
+            ClientAddress = request.ClientAddress,
+            ContentType = grantedType ?? metadata.GetValueOrDefault("filetype") ?? metadata.GetValueOrDefault("type") ?? ContentTypes.FromFileName(name),
+            MaxLength = maxLength,
+            Created = now,
+            Expires = now + uploads.CurrentValue.SessionTimeout,
+            FileExpires = fileExpires,
+        };
+        sessions.Create(session);
+        TusLog.Created(logger, Short(id), session.TargetPath, length?.ToString(CultureInfo.InvariantCulture) ?? "deferred", request.ClientAddress);
+        return new TusOutcome(TusResult.Created, Session: session);
+    }
+
+    public TusOutcome Head(UploadId id) => Load(id, out var session) ?? new TusOutcome(TusResult.Found, Session: session);
+
+    /// <summary>Appends a PATCH body (or a creation-with-upload body) at the stored offset.</summary>
+    public async Task<TusOutcome> PatchAsync(UploadId id, TusPatchRequest request, PipeReader body, CancellationToken cancellationToken)
+    {
+        if (!IsOffsetContent(request.ContentType))
+        {
+            return Refuse(id.Value, TusResult.WrongContentType, $"a PATCH body must be {OffsetContentType}");
+        }
+
+        if (!TryParseLength(request.UploadOffset, out var offset))
+        {
+            return Refuse(id.Value, TusResult.BadRequest, "Upload-Offset must be a non-negative whole number");
+        }
+
+        HashAlgorithmName? algorithm = null;
+        var expected = Array.Empty<byte>();
+        if (request.UploadChecksum is { } checksum)
+        {
+            if (!TusChecksum.TryParse(checksum, out var parsed, out expected, out var error))
+            {
+                return Refuse(id.Value, TusResult.BadRequest, error);
+            }
+
+            algorithm = parsed;
+        }
+
+        using var lease = await writers.AcquireAsync(id, cancellationToken).ConfigureAwait(false);
+        if (Load(id, out var session) is { } missing)
+        {
+            return missing;
+        }
+
+        if (session.Completed)
+        {
+            return Refuse(id.Value, TusResult.Forbidden, "the upload is already complete");
+        }
+
+        if (offset != session.Offset)
+        {
+            return new TusOutcome(TusResult.OffsetMismatch, $"the upload is at offset {session.Offset}", session);
+        }
+
+        if (request.UploadLength is not null)
+        {
+            if (!TryParseLength(request.UploadLength, out var declared) || declared < session.Offset || (session.Length is { } known && known != declared))
+            {
+                return Refuse(id.Value, TusResult.BadRequest, "Upload-Length does not fit this upload");
+            }
+
+            if (declared > session.MaxLength)
+            {
+                return Refuse(id.Value, TusResult.TooLarge, "Upload-Length is larger than allowed");
+            }
+
+            session = session with { Length = declared };
+            sessions.Save(session);
+        }
+
+        var limit = session.Length ?? session.MaxLength;
+        if (files.Volume().FreeBytes - (limit - session.Offset) < server.CurrentValue.MinFreeBytes.Bytes && session.Length is not null)
+        {
+            return Refuse(id.Value, TusResult.InsufficientStorage, "the server does not have enough free space for the rest of this file");
+        }
+
+        var written = await AppendAsync(id, session, body, limit, algorithm, expected, lease.Token).ConfigureAwait(false);
+        session = written.Session ?? session;
+        if (written.Result != TusResult.Written || !session.IsComplete)
+        {
+            return written;
+        }
+
+        return await CompleteAsync(id, session).ConfigureAwait(false);
+    }
+
+    private async Task<TusOutcome> AppendAsync(
+        UploadId id, UploadSession session, PipeReader body, long limit, HashAlgorithmName? algorithm, byte[] expected, CancellationToken cancellationToken)
+    {
+        using var hash = algorithm is { } a ? IncrementalHash.CreateHash(a) : null;
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var position = session.Offset;
+        var durable = session.Offset;
+        await using var file = new FileStream(sessions.DataPath(id), new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Write, BufferSize = 0 });
+        try
+        {
+            file.Position = position;
+            var filled = 0;
+            var interrupted = false;
+            while (true)
+            {
+                ReadResult read;
+                try
+                {
+                    read = await body.ReadAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or IOException)
+                {
+                    interrupted = true;
+                    break;
+                }
+
+                var data = read.Buffer;
+                if (position + filled + data.Length > limit)
+                {
+                    body.AdvanceTo(data.End);
+                    return Refuse(id.Value, TusResult.BadRequest, "the data runs past the upload's length");
+                }
+
+                foreach (var segment in data)
+                {
+                    var rest = segment;
+                    while (!rest.IsEmpty)
+                    {
+                        var n = Math.Min(rest.Length, buffer.Length - filled);
+                        rest.Span[..n].CopyTo(buffer.AsSpan(filled));
+                        filled += n;
+                        rest = rest[n..];
+                        if (filled == buffer.Length)
+                        {
+                            position += await WriteAsync(file, hash, buffer, filled).ConfigureAwait(false);
+                            filled = 0;
+                        }
+                    }
+                }
+
+                body.AdvanceTo(data.End);
+                if (hash is null && position - durable >= DurableEvery)
+                {
+                    durable = MakeDurable(file, ref session, position);
+                }
+
+                if (read.IsCompleted || read.IsCanceled)
+                {
+                    break;
+                }
+            }
+
+            position += filled > 0 ? await WriteAsync(file, hash, buffer, filled).ConfigureAwait(false) : 0;
+            if (hash is not null)
+            {
+                // A chunk with a checksum counts only whole and verified; otherwise it is discarded.
+                if (interrupted)
+                {
+                    return new TusOutcome(TusResult.Interrupted, "the chunk was interrupted and discarded", session);
+                }
+
+                if (!CryptographicOperations.FixedTimeEquals(hash.GetHashAndReset(), expected))
+                {
+                    return new TusOutcome(TusResult.ChecksumMismatch, "the chunk does not match Upload-Checksum and was discarded", session);
+                }
+            }
+
+            MakeDurable(file, ref session, position);
+            if (interrupted)
+            {
+                TusLog.Interrupted(logger, Short(id), session.Offset);
+                return new TusOutcome(TusResult.Interrupted, "the request ended early; the bytes received are kept", session);
+            }
+
+            return new TusOutcome(TusResult.Written, Session: session);
+        }
+        catch (IOException ex) when (FileStore.IsNoSpace(ex))
+        {
+            MakeDurable(file, ref session, durable);
+            return Refuse(id.Value, TusResult.InsufficientStorage, "the server ran out of space; the bytes before it are kept");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async Task<int> WriteAsync(FileStream file, IncrementalHash? hash, byte[] buffer, int count)
+    {
+        hash?.AppendData(buffer, 0, count);
+        await file.WriteAsync(buffer.AsMemory(0, count), CancellationToken.None).ConfigureAwait(false);
+        return count;
+    }
+
+    /// <summary>Flushes the data to disk, then records the new offset: the offset never names bytes that are not on disk.</summary>
+    private long MakeDurable(FileStream file, ref UploadSession session, long position)
+    {
+        file.Flush(flushToDisk: true);
+        session = session with { Offset = position, Expires = clock.GetUtcNow() + uploads.CurrentValue.SessionTimeout };
+        sessions.Save(session);
+        return position;
+    }
+
+    private async Task<TusOutcome> CompleteAsync(UploadId id, UploadSession session)
+    {
+        var data = sessions.DataPath(id);
+        string sha;
+        await using (var stream = new FileStream(data, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1 << 20, FileOptions.SequentialScan))
+        {
+            // Bytes past the offset can only be leftovers of a PATCH cut off before a crash.
+            stream.SetLength(session.Length!.Value);
+            sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream).ConfigureAwait(false));
+            stream.Flush(flushToDisk: true);
+        }
+
+        if (session.Metadata.GetValueOrDefault("sha256") is { } declared && !declared.Equals(sha, StringComparison.OrdinalIgnoreCase))
+        {
+            sessions.Delete(id);
+            return Refuse(id.Value, TusResult.ChecksumMismatch, "the finished file does not match the sha256 given in Upload-Metadata; the upload was discarded");
+        }
+
+        if (!StoragePath.TryCreate(session.TargetPath, out var target, out var error))
+        {
+            sessions.Delete(id);
+            return Refuse(id.Value, TusResult.BadRequest, error);
+        }
+
+        var stored = layout.Locate(target);
+        if (files.Commit(data, stored) == FileWriteStatus.Exists)
+        {
+            sessions.Delete(id);
+            return Refuse(id.Value, TusResult.Exists, "a file was stored at this path meanwhile");
+        }
+
+        await recorder.RecordAsync(target, stored, session.Length!.Value, sha, session.ContentType, session.Owner, "tus", session.ClientAddress, session.FileExpires)
+            .ConfigureAwait(false);
+        session = session with { Completed = true };
+        sessions.Save(session);
+        return new TusOutcome(TusResult.Written, Session: session);
+    }
+
+    /// <summary>Stops any writer and removes the upload.</summary>
+    public async Task<TusOutcome> TerminateAsync(UploadId id, CancellationToken cancellationToken)
+    {
+        await writers.StopAsync(id, cancellationToken).ConfigureAwait(false);
+        return sessions.Delete(id) ? new TusOutcome(TusResult.Terminated) : new TusOutcome(TusResult.NotFound, "there is no such upload");
+    }
+
+    /// <summary>
+    /// Removes every session expired for longer than <see cref="ExpiredRetention"/> (and any without a
+    /// readable sidecar); returns how many. Safe to run at any time and twice.
+    /// </summary>
+    public int SweepExpired()
+    {
+        var now = clock.GetUtcNow();
+        var removed = 0;
+        foreach (var id in sessions.List().ToList())
+        {
+            // An active writer pushes Expires forward with every flush, so only idle uploads expire.
+            if (sessions.Get(id) is not { } session || now > session.Expires + ExpiredRetention)
+            {
+                removed += sessions.Delete(id) ? 1 : 0;
+            }
+        }
+
+        if (removed > 0)
+        {
+            TusLog.Swept(logger, removed);
+        }
+
+        return removed;
+    }
+
+    private TusOutcome? Load(UploadId id, out UploadSession session)
+    {
+        session = sessions.Get(id)!;
+        if (session is null)
+        {
+            return new TusOutcome(TusResult.NotFound, "there is no such upload");
+        }
+
+        return clock.GetUtcNow() > session.Expires ? new TusOutcome(TusResult.Gone, "the upload has expired") : null;
+    }
+
+    private static bool IsOffsetContent(string? contentType) =>
+        contentType is not null && contentType.Split(';')[0].Trim().Equals(OffsetContentType, StringComparison.OrdinalIgnoreCase);
+
+    private static bool TryParseLength(string? text, out long value) =>
+        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+
+    private static string Short(UploadId id) => id.Value[..8];
+
+    private TusOutcome Refuse(string id, TusResult result, string detail)
+    {
+        TusLog.Refused(logger, id.Length > 8 ? id[..8] : id, result, detail);
+        return new TusOutcome(result, detail);
+    }
+}

@@ -1,0 +1,46 @@
+namespace HmacPortal.Engine.Resumable;
+
+/// <summary>
+/// The durable state of one resumable upload. <see cref="Offset"/> only ever names bytes that are
+/// already flushed to the data file, so after a crash the client resumes from bytes that exist.
+/// </summary>
+public sealed record UploadSession
+{
+    public required string Id { get; init; }
+
+    /// <summary>Total length, or null while it is deferred.</summary>
+    public long? Length { get; init; }
+
+    public long Offset { get; init; }
+
+    /// <summary>The Upload-Metadata pairs, decoded.</summary>
+    public required IReadOnlyDictionary<string, string> Metadata { get; init; }
+
+    /// <summary>The raw Upload-Metadata header, echoed back on HEAD.</summary>
+    public string? RawMetadata { get; init; }
+
+    /// <summary>Where the finished file will be stored (the path clients GET).</summary>
+    public required string TargetPath { get; init; }
+
+    public string? Owner { get; init; }
+
+    /// <summary>The type the finished file is served with.</summary>
+    public required string ContentType { get; init; }
+
+    public string? ClientAddress { get; init; }
+
+    /// <summary>The largest length the grant allows (its filesize, or max_upload_size).</summary>
+    public long MaxLength { get; init; }
+
+    public DateTimeOffset Created { get; init; }
+
+    public DateTimeOffset Expires { get; init; }
+
+    /// <summary>Expiry of the finished file (JWT <c>expires</c>), if any.</summary>
+    public DateTimeOffset? FileExpires { get; init; }
+
+    /// <summary>Set once the file has been committed to storage.</summary>
+    public bool Completed { get; init; }
+
+    public bool IsComplete => Length is { } length && Offset == length;
+}

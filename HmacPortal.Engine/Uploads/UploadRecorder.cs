@@ -1,0 +1,30 @@
+using HmacPortal.Engine.Metadata;
+using HmacPortal.Engine.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace HmacPortal.Engine.Uploads;
+
+/// <summary>
+/// The last step every upload path shares (PUT, resumable): the bytes are committed under their
+/// final name; now record them. Not cancellable: a file on disk must not be left unrecorded
+/// because its client went away.
+/// </summary>
+public sealed class UploadRecorder(IMetadataStore metadata, TimeProvider clock, ILogger<UploadRecorder> logger)
+{
+    public async Task<FileRecord> RecordAsync(
+        StoragePath requested,
+        StoragePath stored,
+        long size,
+        string? sha256,
+        string contentType,
+        string? owner,
+        string protocol,
+        string? clientAddress,
+        DateTimeOffset? expires)
+    {
+        var record = new FileRecord(requested.Value, stored.Value, size, contentType, sha256, owner, protocol, clientAddress, clock.GetUtcNow(), expires);
+        await metadata.RecordAsync(record, CancellationToken.None).ConfigureAwait(false);
+        UploadLog.Stored(logger, record.Path, record.Size, record.Protocol, record.ClientAddress);
+        return record;
+    }
+}

@@ -1,0 +1,202 @@
+using System.Globalization;
+using HmacPortal.Engine.Configuration;
+using HmacPortal.Engine.Resumable;
+using HmacPortal.Engine.Storage;
+using Microsoft.Extensions.Options;
+
+namespace HmacPortal.Endpoints.Resumable;
+
+/// <summary>The tus 1.0.0 endpoint under <c>[uploads] resumable_path</c>.</summary>
+internal static class TusEndpoints
+{
+    private const string Methods = "POST, HEAD, PATCH, DELETE, OPTIONS";
+    private const string AllowedHeaders = "Authorization, Content-Type, Upload-Offset, Upload-Length, Upload-Metadata, Upload-Defer-Length, "
+        + "Upload-Checksum, Tus-Resumable, X-HTTP-Method-Override, X-Requested-With";
+    private const string ExposedHeaders = "Location, Upload-Offset, Upload-Length, Upload-Metadata, Upload-Defer-Length, Upload-Expires, "
+        + "Upload-File-Url, Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm";
+
+    /// <summary>Header naming the finished file's GET URL, on the PATCH that completes it and on later HEADs.</summary>
+    public const string FileUrlHeader = "Upload-File-Url";
+
+    public static IServiceCollection AddResumableUploads(this IServiceCollection services)
+    {
+        services.AddSingleton<SessionStore>();
+        services.AddSingleton<UploadWriters>();
+        services.AddSingleton<TusService>();
+        services.AddHostedService<SessionSweeper>();
+        return services;
+    }
+
+    /// <summary>Lets clients that cannot send PATCH or DELETE tunnel them through POST (before routing).</summary>
+    public static WebApplication UseTusMethodOverride(this WebApplication app, string path)
+    {
+        app.Use((context, next) =>
+        {
+            if (HttpMethods.IsPost(context.Request.Method)
+                && context.Request.Path.StartsWithSegments(path.TrimEnd('/'), StringComparison.OrdinalIgnoreCase)
+                && context.Request.Headers["X-HTTP-Method-Override"].ToString() is { Length: > 0 } method
+                && (HttpMethods.IsPatch(method) || HttpMethods.IsDelete(method) || HttpMethods.IsHead(method)))
+            {
+                context.Request.Method = method.ToUpperInvariant();
+            }
+
+            return next(context);
+        });
+        return app;
+    }
+
+    public static IEndpointRouteBuilder MapTusEndpoints(this IEndpointRouteBuilder endpoints, string path)
+    {
+        var group = endpoints.MapGroup(path.TrimEnd('/')).AddEndpointFilter(async (invocation, next) =>
+        {
+            var context = invocation.HttpContext;
+            var tus = context.RequestServices.GetRequiredService<TusService>();
+            if (!tus.Enabled)
+            {
+                return HttpOutcomes.Problem(StatusCodes.Status404NotFound, "not-found", "Not found", "resumable uploads are not enabled");
+            }
+
+            CorsHeaders.Apply(context, context.RequestServices.GetRequiredService<IOptionsMonitor<CorsOptions>>().CurrentValue, ExposedHeaders);
+            if (HttpMethods.IsOptions(context.Request.Method))
+            {
+                return await next(invocation);
+            }
+
+            context.Response.Headers["Tus-Resumable"] = TusService.Version;
+            if (context.Request.Headers["Tus-Resumable"].ToString() != TusService.Version)
+            {
+                context.Response.Headers["Tus-Version"] = TusService.Version;
+                return HttpOutcomes.Problem(StatusCodes.Status412PreconditionFailed, "tus-version", "Unsupported tus version", $"this server speaks tus {TusService.Version}");
+            }
+
+            return await next(invocation);
+        });
+
+        group.MapMethods("/", [HttpMethods.Options], Options);
+        group.MapMethods("/{id}", [HttpMethods.Options], Options);
+        group.MapPost("/", CreateAsync);
+        group.MapMethods("/{id}", [HttpMethods.Head], Head);
+        group.MapPatch("/{id}", PatchAsync);
+        group.MapDelete("/{id}", DeleteAsync);
+        return endpoints;
+    }
+
+    private static IResult Options(HttpContext context, TusService tus, IOptionsMonitor<CorsOptions> cors)
+    {
+        var headers = context.Response.Headers;
+        headers["Tus-Version"] = TusService.Version;
+        headers["Tus-Extension"] = TusService.Extensions;
+        headers["Tus-Max-Size"] = tus.MaxSize.ToString(CultureInfo.InvariantCulture);
+        headers["Tus-Checksum-Algorithm"] = string.Join(',', TusChecksum.Algorithms);
+        return CorsHeaders.Preflight(context, cors.CurrentValue, Methods, AllowedHeaders);
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext context, TusService tus, IOptionsMonitor<ServerOptions> server)
+    {
+        var headers = context.Request.Headers;
+        var authorization = headers.Authorization.ToString();
+        var created = tus.Create(new TusCreateRequest(
+            Header(headers, "Upload-Length"),
+            Header(headers, "Upload-Defer-Length"),
+            Header(headers, "Upload-Metadata"),
+            authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : null,
+            context.Connection.RemoteIpAddress?.ToString()));
+        if (created is not { Result: TusResult.Created, Session: { } session })
+        {
+            return HttpOutcomes.ToResult(created);
+        }
+
+        var id = UploadId.TryParse(session.Id, out var parsed) ? parsed : throw new InvalidOperationException("a new session has a malformed id");
+        context.Response.Headers.Location = $"{context.Request.PathBase}{context.Request.Path.Value!.TrimEnd('/')}/{session.Id}";
+
+        // creation-with-upload: a body in the POST is the first PATCH.
+        if (context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0)
+        {
+            var written = await tus.PatchAsync(id, new TusPatchRequest("0", context.Request.ContentType, Header(headers, "Upload-Checksum"), null), context.Request.BodyReader, context.RequestAborted);
+            session = written.Session ?? session;
+        }
+
+        Describe(context, session, server.CurrentValue);
+        return Results.StatusCode(StatusCodes.Status201Created);
+    }
+
+    private static IResult Head(HttpContext context, string id, TusService tus, IOptionsMonitor<ServerOptions> server)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        if (!UploadId.TryParse(id, out var uploadId))
+        {
+            return HttpOutcomes.Problem(StatusCodes.Status404NotFound, "not-found", "No such upload", "there is no such upload");
+        }
+
+        var outcome = tus.Head(uploadId);
+        if (outcome is not { Result: TusResult.Found, Session: { } session })
+        {
+            return HttpOutcomes.ToResult(outcome);
+        }
+
+        Describe(context, session, server.CurrentValue);
+        if (session.RawMetadata is { Length: > 0 } metadata)
+        {
+            context.Response.Headers["Upload-Metadata"] = metadata;
+        }
+
+        return Results.Ok();
+    }
+
+    private static async Task<IResult> PatchAsync(HttpContext context, string id, TusService tus, IOptionsMonitor<ServerOptions> server)
+    {
+        if (!UploadId.TryParse(id, out var uploadId))
+        {
+            return HttpOutcomes.Problem(StatusCodes.Status404NotFound, "not-found", "No such upload", "there is no such upload");
+        }
+
+        var headers = context.Request.Headers;
+        var outcome = await tus.PatchAsync(
+            uploadId,
+            new TusPatchRequest(Header(headers, "Upload-Offset"), context.Request.ContentType, Header(headers, "Upload-Checksum"), Header(headers, "Upload-Length")),
+            context.Request.BodyReader,
+            context.RequestAborted);
+        if (outcome is not { Result: TusResult.Written, Session: { } session })
+        {
+            return HttpOutcomes.ToResult(outcome);
+        }
+
+        Describe(context, session, server.CurrentValue);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> DeleteAsync(string id, TusService tus, CancellationToken cancellationToken)
+    {
+        if (!UploadId.TryParse(id, out var uploadId))
+        {
+            return HttpOutcomes.Problem(StatusCodes.Status404NotFound, "not-found", "No such upload", "there is no such upload");
+        }
+
+        var outcome = await tus.TerminateAsync(uploadId, cancellationToken);
+        return outcome.Result == TusResult.Terminated ? Results.NoContent() : HttpOutcomes.ToResult(outcome);
+    }
+
+    /// <summary>The headers that say where an upload stands.</summary>
+    private static void Describe(HttpContext context, UploadSession session, ServerOptions server)
+    {
+        var headers = context.Response.Headers;
+        headers["Upload-Offset"] = session.Offset.ToString(CultureInfo.InvariantCulture);
+        if (session.Length is { } length)
+        {
+            headers["Upload-Length"] = length.ToString(CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            headers["Upload-Defer-Length"] = "1";
+        }
+
+        headers["Upload-Expires"] = session.Expires.ToString("r", CultureInfo.InvariantCulture);
+        if (session.Completed && StoragePath.TryCreate(session.TargetPath, out var target, out _))
+        {
+            headers[FileUrlHeader] = server.UploadPrefix + string.Join('/', target.Segments.Select(Uri.EscapeDataString));
+        }
+    }
+
+    private static string? Header(IHeaderDictionary headers, string name) =>
+        headers.TryGetValue(name, out var value) ? value.ToString() : null;
+}
