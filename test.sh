@@ -35,6 +35,16 @@ install_packages() {
 
 install_packages
 
+# The real tus client the resumable-upload tests drive, pinned by package-lock.json.
+for attempt in 1 2 3; do
+  if npm ci --prefix HmacPortal.Tests/TusClient --no-audit --no-fund --loglevel=error; then
+    break
+  fi
+  [ "$attempt" -eq 3 ] && { echo "npm ci failed" >&2; exit 1; }
+  echo "npm ci failed (attempt $attempt); retrying in 10 s" >&2
+  sleep 10
+done
+
 results=TestResults
 rm -rf "$results"
 dotnet build HmacPortal.sln --nologo -v quiet -clp:ErrorsOnly

@@ -45,7 +45,20 @@ public sealed class TusService(
 
     public long MaxSize => server.CurrentValue.MaxUploadSize.Bytes;
 
-    public TusOutcome Create(TusCreateRequest request)
+    /// <summary>Creates an upload; one of length 0 is complete at once (no PATCH will come) and is committed here.</summary>
+    public async Task<TusOutcome> CreateAsync(TusCreateRequest request)
+    {
+        var created = Create(request);
+        if (created is not { Result: TusResult.Created, Session: { IsComplete: true } session })
+        {
+            return created;
+        }
+
+        var completed = await CompleteAsync(UploadId.TryParse(session.Id, out var id) ? id : default, session).ConfigureAwait(false);
+        return completed.Result == TusResult.Written ? created with { Session = completed.Session } : completed;
+    }
+
+    private TusOutcome Create(TusCreateRequest request)
     {
         long? length = null;
         if (request.UploadLength is not null)

@@ -147,6 +147,21 @@ public sealed class TusProtocolTests : IDisposable
     }
 
     [Fact]
+    public async Task Create_ZeroLength_IsCompleteAtOnce()
+    {
+        using var response = await _client.SendAsync(Tus(HttpMethod.Post, "/files/", r =>
+        {
+            r.Headers.Add("Upload-Length", "0");
+            r.Headers.Add("Upload-Metadata", Metadata("empty.bin"));
+            r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token("empty.bin", 0));
+        }));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("/upload/slot-9/empty.bin", response.Headers.GetValues("Upload-File-Url").Single());
+        Assert.Empty(await _client.GetByteArrayAsync(new Uri("/upload/slot-9/empty.bin", UriKind.Relative)));
+    }
+
+    [Fact]
     public async Task Patch_WrongOffset_Is409AndChangesNothing()
     {
         var url = await CreateAsync();

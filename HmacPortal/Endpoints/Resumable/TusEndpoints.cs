@@ -95,7 +95,7 @@ internal static class TusEndpoints
     {
         var headers = context.Request.Headers;
         var authorization = headers.Authorization.ToString();
-        var created = tus.Create(new TusCreateRequest(
+        var created = await tus.CreateAsync(new TusCreateRequest(
             Header(headers, "Upload-Length"),
             Header(headers, "Upload-Defer-Length"),
             Header(headers, "Upload-Metadata"),
