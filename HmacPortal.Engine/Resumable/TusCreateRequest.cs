@@ -6,4 +6,5 @@ public sealed record TusCreateRequest(
     string? UploadDeferLength,
     string? UploadMetadata,
     string? BearerToken,
-    string? ClientAddress);
+    string? ClientAddress,
+    string? UploadConcat = null);

@@ -30,7 +30,7 @@ public sealed class TusService(
     ILogger<TusService> logger)
 {
     public const string Version = "1.0.0";
-    public const string Extensions = "creation,creation-with-upload,creation-defer-length,termination,checksum,expiration";
+    public const string Extensions = "creation,creation-with-upload,creation-defer-length,termination,checksum,expiration,concatenation";
     public const string OffsetContentType = "application/offset+octet-stream";
 
     private const int BufferSize = 256 * 1024;
@@ -48,6 +48,16 @@ public sealed class TusService(
     /// <summary>Creates an upload; one of length 0 is complete at once (no PATCH will come) and is committed here.</summary>
     public async Task<TusOutcome> CreateAsync(TusCreateRequest request)
     {
+        if (request.UploadConcat is { } concat && concat.StartsWith("final;", StringComparison.Ordinal))
+        {
+            return await CreateFinalAsync(request, concat).ConfigureAwait(false);
+        }
+
+        if (request.UploadConcat is not (null or "partial"))
+        {
+            return Refuse("-", TusResult.BadRequest, "Upload-Concat must be 'partial' or 'final;<upload URLs>'");
+        }
+
         var created = Create(request);
         if (created is not { Result: TusResult.Created, Session: { IsComplete: true } session })
         {
@@ -58,10 +68,18 @@ public sealed class TusService(
         return completed.Result == TusResult.Written ? created with { Session = completed.Session } : completed;
     }
 
-    private TusOutcome Create(TusCreateRequest request)
+    private TusOutcome Create(TusCreateRequest request, long? finalLength = null)
     {
-        long? length = null;
-        if (request.UploadLength is not null)
+        var partial = request.UploadConcat == "partial";
+        long? length = finalLength;
+        if (finalLength is not null)
+        {
+            if (request.UploadLength is not null)
+            {
+                return Refuse("-", TusResult.BadRequest, "a final upload's length is the sum of its parts; send no Upload-Length");
+            }
+        }
+        else if (request.UploadLength is not null)
         {
             if (request.UploadDeferLength is not null)
             {
@@ -106,12 +124,13 @@ public sealed class TusService(
                 return Refuse(id.Value, check.Status == SignatureStatus.TokenExpired ? TusResult.Gone : TusResult.Unauthorized, check.Detail);
             }
 
-            if (grant.FileName != name)
+            // A part is checked against the grant's size only; the final upload is checked in full.
+            if (!partial && grant.FileName != name)
             {
                 return Refuse(id.Value, TusResult.Forbidden, "the token is for another file name");
             }
 
-            if (length is { } declared && declared != grant.FileSize)
+            if (length is { } declared && (partial ? declared > grant.FileSize : declared != grant.FileSize))
             {
                 return Refuse(id.Value, TusResult.TooLarge, "Upload-Length differs from the token's filesize");
             }
@@ -140,12 +159,12 @@ public sealed class TusService(
         }
 
         var allowed = uploads.CurrentValue.AllowedExtensions;
-        if (allowed.Count > 0 && !allowed.Any(suffix => name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)))
+        if (!partial && allowed.Count > 0 && !allowed.Any(suffix => name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)))
         {
             return Refuse(id.Value, TusResult.ExtensionNotAllowed, $"files ending in {string.Join(", ", allowed)} are accepted; this name is not");
         }
 
-        if (files.Exists(layout.Locate(targetPath)))
+        if (!partial && files.Exists(layout.Locate(targetPath)))
         {
             return Refuse(id.Value, TusResult.Exists, "a file already exists at this path");
         }
@@ -170,6 +189,8 @@ public sealed class TusService(
             Created = now,
             Expires = now + uploads.CurrentValue.SessionTimeout,
             FileExpires = fileExpires,
+            IsPartial = partial,
+            Concat = finalLength is null ? null : request.UploadConcat,
         };
         sessions.Create(session);
         TusLog.Created(logger, Short(id), session.TargetPath, length?.ToString(CultureInfo.InvariantCulture) ?? "deferred", request.ClientAddress);
@@ -207,6 +228,11 @@ public sealed class TusService(
         if (Load(id, out var session) is { } missing)
         {
             return missing;
+        }
+
+        if (session.Concat is not null)
+        {
+            return Refuse(id.Value, TusResult.Forbidden, "a final upload is made of its parts and takes no PATCH");
         }
 
         if (session.Completed)
@@ -366,6 +392,13 @@ public sealed class TusService(
 
     private async Task<TusOutcome> CompleteAsync(UploadId id, UploadSession session)
     {
+        if (session.IsPartial)
+        {
+            session = session with { Completed = true };
+            sessions.Save(session);
+            return new TusOutcome(TusResult.Written, Session: session);
+        }
+
         var data = sessions.DataPath(id);
         string sha;
         await using (var stream = new FileStream(data, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1 << 20, FileOptions.SequentialScan))
@@ -400,6 +433,67 @@ public sealed class TusService(
         session = session with { Completed = true };
         sessions.Save(session);
         return new TusOutcome(TusResult.Written, Session: session);
+    }
+
+    /// <summary>
+    /// concatenation: creates the final upload from whole partial uploads (in the order given),
+    /// streams their bytes into one file and commits it; the parts are removed afterwards.
+    /// </summary>
+    private async Task<TusOutcome> CreateFinalAsync(TusCreateRequest request, string concat)
+    {
+        var parts = new List<(UploadId Id, UploadSession Session)>();
+        foreach (var url in concat["final;".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var last = url.TrimEnd('/').Split('/')[^1];
+            if (!UploadId.TryParse(last, out var partId) || Load(partId, out var part) is not null || !part.IsPartial)
+            {
+                return Refuse("-", TusResult.BadRequest, $"'{url}' is not a partial upload of this server");
+            }
+
+            if (!part.Completed)
+            {
+                return Refuse("-", TusResult.BadRequest, $"the partial upload '{url}' is not complete");
+            }
+
+            parts.Add((partId, part));
+        }
+
+        if (parts.Count == 0)
+        {
+            return Refuse("-", TusResult.BadRequest, "Upload-Concat: final needs at least one partial upload");
+        }
+
+        var created = Create(request, parts.Sum(p => p.Session.Length!.Value));
+        if (created is not { Result: TusResult.Created, Session: { } session } || !UploadId.TryParse(session.Id, out var id))
+        {
+            return created;
+        }
+
+        await using (var target = new FileStream(sessions.DataPath(id), new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Write, BufferSize = 1 << 20 }))
+        {
+            foreach (var (partId, _) in parts)
+            {
+                await using var source = new FileStream(sessions.DataPath(partId), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+                await source.CopyToAsync(target).ConfigureAwait(false);
+            }
+
+            target.Flush(flushToDisk: true);
+        }
+
+        session = session with { Offset = session.Length!.Value };
+        sessions.Save(session);
+        var completed = await CompleteAsync(id, session).ConfigureAwait(false);
+        if (completed.Result != TusResult.Written)
+        {
+            return completed;
+        }
+
+        foreach (var (partId, _) in parts)
+        {
+            sessions.Delete(partId);
+        }
+
+        return created with { Session = completed.Session };
     }
 
     /// <summary>Stops any writer and removes the upload.</summary>

@@ -39,7 +39,13 @@ public sealed record UploadSession
     /// <summary>Expiry of the finished file (JWT <c>expires</c>), if any.</summary>
     public DateTimeOffset? FileExpires { get; init; }
 
-    /// <summary>Set once the file has been committed to storage.</summary>
+    /// <summary>A part of a parallel upload (<c>Upload-Concat: partial</c>): never committed on its own.</summary>
+    public bool IsPartial { get; init; }
+
+    /// <summary>For a final upload, the raw <c>Upload-Concat</c> value it was created with.</summary>
+    public string? Concat { get; init; }
+
+    /// <summary>Set once the file has been committed to storage (or, for a partial, once it is whole).</summary>
     public bool Completed { get; init; }
 
     public bool IsComplete => Length is { } length && Offset == length;

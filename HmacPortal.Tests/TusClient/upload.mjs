@@ -1,6 +1,6 @@
 // Uploads one file to HmacPortal with tus-js-client, as the test suite asks:
 //   node upload.mjs '<json options>'
-// options: endpoint, file, name, chunkSize, uploadUrl (to resume), abortAfter (bytes), headers, retryDelays.
+// options: endpoint, file, name, chunkSize, parallelUploads, uploadUrl (to resume), abortAfter (bytes), headers, retryDelays.
 // Prints one JSON line per event: {"progress":n}, {"aborted":url}, {"done":url,"fileUrl":...} or {"error":...}.
 import fs from 'node:fs';
 import { Upload } from 'tus-js-client';
@@ -11,11 +11,14 @@ const print = (event) => process.stdout.write(JSON.stringify(event) + '\n');
 let fileUrl = null;
 let reported = 0;
 
-const upload = new Upload(fs.createReadStream(options.file), {
+// Parallel uploads slice their source, so they get the bytes; otherwise the file is streamed.
+const parallel = (options.parallelUploads ?? 1) > 1;
+const upload = new Upload(parallel ? fs.readFileSync(options.file) : fs.createReadStream(options.file), {
   endpoint: options.endpoint,
   uploadUrl: options.uploadUrl ?? null,
-  uploadSize: size,
+  ...(parallel ? {} : { uploadSize: size }),
   chunkSize: options.chunkSize ?? Infinity,
+  parallelUploads: options.parallelUploads ?? 1,
   retryDelays: options.retryDelays ?? [0, 500, 1000],
   headers: options.headers ?? {},
   metadata: { filename: options.name, filetype: 'application/octet-stream' },

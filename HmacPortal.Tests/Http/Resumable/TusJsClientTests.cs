@@ -80,6 +80,17 @@ public sealed class TusJsClientTests : IDisposable
     }
 
     [Fact]
+    public async Task ParallelUpload_OfFourParts_IsConcatenated()
+    {
+        await using var server = await ServerProcess.StartAsync(Config());
+        var source = FileOf(12L << 20);
+
+        var events = await RunClientAsync(new { endpoint = new Uri(server.BaseAddress, "files/").ToString(), file = source, name = "p.bin", parallelUploads = 4 });
+
+        await AssertStoredAsync(server, events.Single(e => e.TryGetProperty("done", out _)), source);
+    }
+
+    [Fact]
     public async Task Upload_AbortedPartWay_ResumesFromTheServersOffset()
     {
         await using var server = await ServerProcess.StartAsync(Config());

@@ -92,7 +92,7 @@ public sealed class TusProtocolTests : IDisposable
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.Equal("1.0.0", response.Headers.GetValues("Tus-Version").Single());
-        Assert.Equal("creation,creation-with-upload,creation-defer-length,termination,checksum,expiration", response.Headers.GetValues("Tus-Extension").Single());
+        Assert.Equal("creation,creation-with-upload,creation-defer-length,termination,checksum,expiration,concatenation", response.Headers.GetValues("Tus-Extension").Single());
         Assert.Equal((10L << 20).ToString(CultureInfo.InvariantCulture), response.Headers.GetValues("Tus-Max-Size").Single());
         Assert.Equal("sha1,sha256,md5", response.Headers.GetValues("Tus-Checksum-Algorithm").Single());
     }
@@ -159,6 +159,67 @@ public sealed class TusProtocolTests : IDisposable
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Equal("/upload/slot-9/empty.bin", response.Headers.GetValues("Upload-File-Url").Single());
         Assert.Empty(await _client.GetByteArrayAsync(new Uri("/upload/slot-9/empty.bin", UriKind.Relative)));
+    }
+
+    private async Task<string> CreatePartialAsync(int length)
+    {
+        using var response = await _client.SendAsync(Tus(HttpMethod.Post, "/files/", r =>
+        {
+            r.Headers.Add("Upload-Length", length.ToString(CultureInfo.InvariantCulture));
+            r.Headers.Add("Upload-Concat", "partial");
+            r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token("joined.bin", 100));
+        }));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("partial", response.Headers.GetValues("Upload-Concat").Single());
+        return response.Headers.Location!.ToString();
+    }
+
+    private Task<HttpResponseMessage> CreateFinalAsync(params string[] parts) =>
+        _client.SendAsync(Tus(HttpMethod.Post, "/files/", r =>
+        {
+            r.Headers.Add("Upload-Concat", "final;" + string.Join(' ', parts.Select(p => "http://localhost" + p)));
+            r.Headers.Add("Upload-Metadata", Metadata("joined.bin"));
+            r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token("joined.bin", 100));
+        }));
+
+    [Fact]
+    public async Task Concatenation_PartsUploadedSeparately_BecomeOneFileInOrder()
+    {
+        var data = SignedUploads.Body(100);
+        var second = await CreatePartialAsync(60);
+        var first = await CreatePartialAsync(40);
+        using (await PatchAsync(second, 0, data[40..]))
+        {
+        }
+
+        using (await PatchAsync(first, 0, data[..40]))
+        {
+        }
+
+        using var final = await CreateFinalAsync(first, second);
+
+        Assert.Equal(HttpStatusCode.Created, final.StatusCode);
+        Assert.Equal("/upload/slot-9/joined.bin", final.Headers.GetValues("Upload-File-Url").Single());
+        Assert.Equal(data, await _client.GetByteArrayAsync(new Uri("/upload/slot-9/joined.bin", UriKind.Relative)));
+        using var patchFinal = await PatchAsync(final.Headers.Location!.ToString(), 100, new byte[1]);
+        Assert.Equal(HttpStatusCode.Forbidden, patchFinal.StatusCode);
+        using var headPart = await _client.SendAsync(Tus(HttpMethod.Head, first));
+        Assert.Equal(HttpStatusCode.NotFound, headPart.StatusCode);
+    }
+
+    [Fact]
+    public async Task Concatenation_WithAnUnfinishedPart_Is400()
+    {
+        var part = await CreatePartialAsync(40);
+        using (await PatchAsync(part, 0, new byte[10]))
+        {
+        }
+
+        using var final = await CreateFinalAsync(part);
+        using var bogus = await CreateFinalAsync("/files/0123456789abcdef0123456789abcdef");
+
+        Assert.Equal(HttpStatusCode.BadRequest, final.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, bogus.StatusCode);
     }
 
     [Fact]

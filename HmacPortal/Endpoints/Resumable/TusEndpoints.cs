@@ -11,8 +11,8 @@ internal static class TusEndpoints
 {
     private const string Methods = "POST, HEAD, PATCH, DELETE, OPTIONS";
     private const string AllowedHeaders = "Authorization, Content-Type, Upload-Offset, Upload-Length, Upload-Metadata, Upload-Defer-Length, "
-        + "Upload-Checksum, Tus-Resumable, X-HTTP-Method-Override, X-Requested-With";
-    private const string ExposedHeaders = "Location, Upload-Offset, Upload-Length, Upload-Metadata, Upload-Defer-Length, Upload-Expires, "
+        + "Upload-Checksum, Upload-Concat, Tus-Resumable, X-HTTP-Method-Override, X-Requested-With";
+    private const string ExposedHeaders = "Location, Upload-Offset, Upload-Length, Upload-Metadata, Upload-Defer-Length, Upload-Expires, Upload-Concat, "
         + "Upload-File-Url, Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm";
 
     /// <summary>Header naming the finished file's GET URL, on the PATCH that completes it and on later HEADs.</summary>
@@ -100,7 +100,8 @@ internal static class TusEndpoints
             Header(headers, "Upload-Defer-Length"),
             Header(headers, "Upload-Metadata"),
             authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : null,
-            context.Connection.RemoteIpAddress?.ToString()));
+            context.Connection.RemoteIpAddress?.ToString(),
+            Header(headers, "Upload-Concat")));
         if (created is not { Result: TusResult.Created, Session: { } session })
         {
             return HttpOutcomes.ToResult(created);
@@ -191,6 +192,15 @@ internal static class TusEndpoints
         }
 
         headers["Upload-Expires"] = session.Expires.ToString("r", CultureInfo.InvariantCulture);
+        if (session.IsPartial)
+        {
+            headers["Upload-Concat"] = "partial";
+        }
+        else if (session.Concat is { } concat)
+        {
+            headers["Upload-Concat"] = concat;
+        }
+
         if (session.Completed && StoragePath.TryCreate(session.TargetPath, out var target, out _))
         {
             headers[FileUrlHeader] = server.UploadPrefix + string.Join('/', target.Segments.Select(Uri.EscapeDataString));
