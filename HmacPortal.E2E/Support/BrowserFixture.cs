@@ -1,3 +1,4 @@
+using HmacPortal.Tests.Support;
 using Microsoft.Playwright;
 
 namespace HmacPortal.E2E.Support;
@@ -13,7 +14,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     public IBrowser Browser { get; private set; } = null!;
 
     /// <summary>Where screenshots go: artifacts/e2e under the repository root.</summary>
-    public static string ArtifactsDirectory { get; } = Directory.CreateDirectory(Path.Combine(RepositoryRoot(), "artifacts", "e2e")).FullName;
+    public static string ArtifactsDirectory { get; } = Directory.CreateDirectory(RepositoryFiles.PathOf("artifacts", "e2e")).FullName;
 
     public async Task InitializeAsync()
     {
@@ -35,17 +36,6 @@ public sealed class BrowserFixture : IAsyncLifetime
     {
         await Browser.CloseAsync();
         _playwright?.Dispose();
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "HmacPortal.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? AppContext.BaseDirectory;
     }
 }
 

@@ -20,6 +20,7 @@ namespace HmacPortal.Engine.Resumable;
 public sealed class TusService(
     SessionStore sessions,
     UploadWriters writers,
+    RunningHashes hashes,
     FileStore files,
     StorageLayout layout,
     UploadRecorder recorder,
@@ -37,6 +38,9 @@ public sealed class TusService(
 
     /// <summary>How long an expired upload is remembered (answering 410, not 404) before it is removed.</summary>
     public static readonly TimeSpan ExpiredRetention = TimeSpan.FromDays(1);
+
+    /// <summary>How much written data may pile up before its writeback to disk is started.</summary>
+    private const long WritebackChunk = 2L << 20;
 
     /// <summary>While a PATCH without a checksum streams, its progress is made durable this often.</summary>
     private const long DurableEvery = 8L << 20;
@@ -281,9 +285,11 @@ public sealed class TusService(
         UploadId id, UploadSession session, PipeReader body, long limit, HashAlgorithmName? algorithm, byte[] expected, CancellationToken cancellationToken)
     {
         using var hash = algorithm is { } a ? IncrementalHash.CreateHash(a) : null;
+        var running = hashes.For(id, session.Offset);
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         var position = session.Offset;
         var durable = session.Offset;
+        var writeback = session.Offset;
         await using var file = new FileStream(sessions.DataPath(id), new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Write, BufferSize = 0 });
         try
         {
@@ -307,6 +313,7 @@ public sealed class TusService(
                 if (position + filled + data.Length > limit)
                 {
                     body.AdvanceTo(data.End);
+                    hashes.Drop(id);
                     return Refuse(id.Value, TusResult.BadRequest, "the data runs past the upload's length");
                 }
 
@@ -321,8 +328,13 @@ public sealed class TusService(
                         rest = rest[n..];
                         if (filled == buffer.Length)
                         {
-                            position += await WriteAsync(file, hash, buffer, filled).ConfigureAwait(false);
+                            position += await WriteAsync(file, hash, running, buffer, filled).ConfigureAwait(false);
                             filled = 0;
+                            if (position - writeback >= WritebackChunk)
+                            {
+                                NativeFile.StartWriteback(file.SafeFileHandle, writeback, position - writeback);
+                                writeback = position;
+                            }
                         }
                     }
                 }
@@ -339,17 +351,19 @@ public sealed class TusService(
                 }
             }
 
-            position += filled > 0 ? await WriteAsync(file, hash, buffer, filled).ConfigureAwait(false) : 0;
+            position += filled > 0 ? await WriteAsync(file, hash, running, buffer, filled).ConfigureAwait(false) : 0;
             if (hash is not null)
             {
                 // A chunk with a checksum counts only whole and verified; otherwise it is discarded.
                 if (interrupted)
                 {
+                    hashes.Drop(id);
                     return new TusOutcome(TusResult.Interrupted, "the chunk was interrupted and discarded", session);
                 }
 
                 if (!CryptographicOperations.FixedTimeEquals(hash.GetHashAndReset(), expected))
                 {
+                    hashes.Drop(id);
                     return new TusOutcome(TusResult.ChecksumMismatch, "the chunk does not match Upload-Checksum and was discarded", session);
                 }
             }
@@ -365,6 +379,7 @@ public sealed class TusService(
         }
         catch (IOException ex) when (FileStore.IsNoSpace(ex))
         {
+            hashes.Drop(id);
             MakeDurable(file, ref session, durable);
             return Refuse(id.Value, TusResult.InsufficientStorage, "the server ran out of space; the bytes before it are kept");
         }
@@ -374,9 +389,10 @@ public sealed class TusService(
         }
     }
 
-    private static async Task<int> WriteAsync(FileStream file, IncrementalHash? hash, byte[] buffer, int count)
+    private static async Task<int> WriteAsync(FileStream file, IncrementalHash? hash, RunningHashes.Entry? running, byte[] buffer, int count)
     {
         hash?.AppendData(buffer, 0, count);
+        running?.Append(buffer, count);
         await file.WriteAsync(buffer.AsMemory(0, count), CancellationToken.None).ConfigureAwait(false);
         return count;
     }
@@ -400,14 +416,17 @@ public sealed class TusService(
         }
 
         var data = sessions.DataPath(id);
+        var running = hashes.For(id, session.Length!.Value);
         string sha;
         await using (var stream = new FileStream(data, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1 << 20, FileOptions.SequentialScan))
         {
             // Bytes past the offset can only be leftovers of a PATCH cut off before a crash.
             stream.SetLength(session.Length!.Value);
-            sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream).ConfigureAwait(false));
+            sha = running is { Position: > 0 } ? running.Finish() : Convert.ToHexStringLower(await SHA256.HashDataAsync(stream).ConfigureAwait(false));
             stream.Flush(flushToDisk: true);
         }
+
+        hashes.Drop(id);
 
         if (session.Metadata.GetValueOrDefault("sha256") is { } declared && !declared.Equals(sha, StringComparison.OrdinalIgnoreCase))
         {
@@ -500,6 +519,7 @@ public sealed class TusService(
     public async Task<TusOutcome> TerminateAsync(UploadId id, CancellationToken cancellationToken)
     {
         await writers.StopAsync(id, cancellationToken).ConfigureAwait(false);
+        hashes.Drop(id);
         return sessions.Delete(id) ? new TusOutcome(TusResult.Terminated) : new TusOutcome(TusResult.NotFound, "there is no such upload");
     }
 
@@ -516,6 +536,7 @@ public sealed class TusService(
             // An active writer pushes Expires forward with every flush, so only idle uploads expire.
             if (sessions.Get(id) is not { } session || now > session.Expires + ExpiredRetention)
             {
+                hashes.Drop(id);
                 removed += sessions.Delete(id) ? 1 : 0;
             }
         }

@@ -34,6 +34,21 @@ try
     await Scenario("GET 4 KiB x" + small + ", 32 parallel", "downloads/s", (t, _) => DownloadMany(t, "small0", 4096, small, 32), perSecond: true);
     await Scenario("GET 1 GiB x1", "MiB/s", (t, _) => DownloadMany(t, "large0", gib, 1, 1), perSecond: false);
 
+    // Resumable: the same 1 GiB as a tus upload in 8 MiB PATCHes, against HmacPortal's own PUT.
+    var tusRates = new List<double>();
+    long tusPeak = 0;
+    for (var round = 0; round < rounds; round++)
+    {
+        using var sampler = new PeakSampler(portal);
+        var (bytes, _, elapsed) = await TusUpload(portal, gib, 8 << 20);
+        tusPeak = Math.Max(tusPeak, sampler.Stop());
+        tusRates.Add(bytes / (double)(1 << 20) / elapsed.TotalSeconds);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"tus 1 GiB in 8 MiB PATCHes",-36} {"HmacPortal",-11} round {round + 1}: {tusRates[^1],10:0.0} MiB/s  peak RSS {tusPeak >> 20} MiB"));
+    }
+
+    var putGib = results.Single(r => r.Scenario == "PUT 1 GiB x1").HmacPortal;
+    var tusGib = Median(tusRates);
+
     Console.WriteLine();
     Console.WriteLine("| scenario | unit | nginx | HmacPortal | ratio | nginx peak RSS | HmacPortal peak RSS |");
     Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
@@ -42,6 +57,11 @@ try
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {r.Scenario} | {r.Unit} | {r.Nginx:0.0} | {r.HmacPortal:0.0} | {r.HmacPortal / r.Nginx:0.00} | {r.NginxPeak >> 20} MiB | {r.PortalPeak >> 20} MiB |"));
     }
+
+    Console.WriteLine();
+    Console.WriteLine("| resumable | unit | HmacPortal PUT | HmacPortal tus | ratio | tus peak RSS |");
+    Console.WriteLine("|---|---|---:|---:|---:|---:|");
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| 1 GiB in 8 MiB PATCHes | MiB/s | {putGib:0.0} | {tusGib:0.0} | {tusGib / putGib:0.00} | {tusPeak >> 20} MiB |"));
 
     // Each scenario runs several rounds, alternating the servers, and reports the median of each:
     // on a shared 2-core machine single runs swing widely.
@@ -111,6 +131,33 @@ static async Task<(long, int, TimeSpan)> UploadMany(Target target, string name, 
         }
     }));
     return (size * count, count, watch.Elapsed);
+}
+
+static async Task<(long, int, TimeSpan)> TusUpload(Target target, long size, int chunk)
+{
+    using var client = ClientFor(target, 1);
+    var watch = Stopwatch.StartNew();
+    using var create = new HttpRequestMessage(HttpMethod.Post, "/files/");
+    create.Headers.Add("Tus-Resumable", "1.0.0");
+    create.Headers.Add("Upload-Length", size.ToString(CultureInfo.InvariantCulture));
+    create.Headers.Add("Upload-Metadata", "filename " + Convert.ToBase64String(Encoding.UTF8.GetBytes("tus.bin")));
+    using var created = await client.SendAsync(create);
+    created.EnsureSuccessStatusCode();
+    var url = created.Headers.Location!;
+    for (long offset = 0; offset < size; offset += chunk)
+    {
+        using var patch = new HttpRequestMessage(HttpMethod.Patch, url) { Content = new PatternContent(Math.Min(chunk, size - offset)) };
+        patch.Headers.Add("Tus-Resumable", "1.0.0");
+        patch.Headers.Add("Upload-Offset", offset.ToString(CultureInfo.InvariantCulture));
+        patch.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/offset+octet-stream");
+        using var response = await client.SendAsync(patch);
+        if (response.StatusCode != System.Net.HttpStatusCode.NoContent)
+        {
+            throw new InvalidOperationException($"PATCH at {offset} answered {(int)response.StatusCode}");
+        }
+    }
+
+    return (size, 1, watch.Elapsed);
 }
 
 static async Task<(long, int, TimeSpan)> DownloadMany(Target target, string name, long size, int count, int parallel)

@@ -182,6 +182,9 @@ internal sealed class HmacPortalTarget : Target
             [security]
             secret = "{Secret}"
 
+            [uploads]
+            anonymous_resumable = true
+
             [logging]
             level = "warn"
             """);

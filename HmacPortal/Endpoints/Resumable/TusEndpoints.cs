@@ -22,6 +22,7 @@ internal static class TusEndpoints
     {
         services.AddSingleton<SessionStore>();
         services.AddSingleton<UploadWriters>();
+        services.AddSingleton<RunningHashes>();
         services.AddSingleton<TusService>();
         services.AddHostedService<SessionSweeper>();
         return services;
