@@ -1,4 +1,5 @@
 using HmacPortal.Components;
+using HmacPortal.Endpoints.Admin;
 using HmacPortal.Endpoints.Health;
 using HmacPortal.Endpoints.Resumable;
 using HmacPortal.Endpoints.Uploads;
@@ -41,18 +42,23 @@ builder.Services.AddHmacPortalHost();
 builder.Services.AddHmacPortalHealth();
 builder.Services.AddXmppUploads();
 builder.Services.AddResumableUploads();
+builder.Services.AddAdminAuthentication();
 builder.Services.AddHmacPortalUi();
 
 await using var app = builder.Build();
 var resumablePath = app.Configuration.GetSection(UploadsOptions.Section).Get<UploadsOptions>()?.ResumablePath ?? new UploadsOptions().ResumablePath;
 
+app.UseHmacPortalErrorPage();
 app.UseSerilogRequestLogging();
 app.UseTusMethodOverride(resumablePath);
 app.UseRouting();
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseHmacPortalUi();
 app.MapHealthEndpoints();
 app.MapXmppUploads();
 app.MapTusEndpoints(resumablePath);
+app.MapAdminAuthEndpoints();
 app.MapHmacPortalUi();
 
 await app.RunAsync();

@@ -13,6 +13,9 @@ public interface IMetadataStore
     /// <summary>Adds counted downloads to their records in one transaction.</summary>
     Task CountDownloadsAsync(IReadOnlyCollection<DownloadTally> tallies, CancellationToken cancellationToken);
 
+    /// <summary>One page of records matching <paramref name="query"/>, ordered and counted by the database.</summary>
+    Task<FilePage> QueryAsync(FileQuery query, CancellationToken cancellationToken);
+
     /// <summary>Every record's path and stored path, for reconciliation with the disk.</summary>
     IAsyncEnumerable<(string Path, string StoredPath)> ListPathsAsync(CancellationToken cancellationToken);
 }

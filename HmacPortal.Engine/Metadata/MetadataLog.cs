@@ -7,4 +7,7 @@ internal static partial class MetadataLog
 {
     [LoggerMessage(3000, LogLevel.Warning, "Start-up reconciliation removed {TempFiles} unfinished temp file(s), dropped {Dropped} record(s) without a file and recorded {Recovered} file(s) without a record")]
     public static partial void Reconciled(ILogger logger, int tempFiles, int dropped, int recovered);
+
+    [LoggerMessage(3001, LogLevel.Information, "Deleted {Path} (by {DeletedBy})")]
+    public static partial void Deleted(ILogger logger, string path, string deletedBy);
 }

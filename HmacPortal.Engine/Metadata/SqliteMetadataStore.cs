@@ -89,6 +89,43 @@ public sealed class SqliteMetadataStore : IMetadataStore, IDisposable
         return Task.FromResult(reader.Read() ? Read(reader) : null);
     }
 
+    public Task<FilePage> QueryAsync(FileQuery query, CancellationToken cancellationToken)
+    {
+        using var lease = Borrow();
+        var where = string.IsNullOrWhiteSpace(query.Search) ? string.Empty : "WHERE path LIKE $search ESCAPE '\\' OR owner LIKE $search ESCAPE '\\'";
+        var order = query.Sort switch
+        {
+            FileSort.Oldest => "created ASC",
+            FileSort.Largest => "size DESC",
+            FileSort.Smallest => "size ASC",
+            FileSort.Name => "path ASC",
+            _ => "created DESC",
+        };
+
+        using var count = lease.Connection.CreateCommand();
+        count.CommandText = $"SELECT count(*) FROM files {where}";
+        using var select = lease.Connection.CreateCommand();
+        select.CommandText = $"SELECT path, stored_path, size, content_type, sha256, owner, protocol, client_address, created, expires, downloads, last_download FROM files {where} ORDER BY {order}, path LIMIT $take OFFSET $skip";
+        if (where.Length > 0)
+        {
+            var pattern = "%" + query.Search!.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+            count.Parameters.AddWithValue("$search", pattern);
+            select.Parameters.AddWithValue("$search", pattern);
+        }
+
+        select.Parameters.AddWithValue("$take", Math.Clamp(query.Take, 1, 500));
+        select.Parameters.AddWithValue("$skip", Math.Max(0, query.Skip));
+        var total = Convert.ToInt32(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        var items = new List<FileRecord>();
+        using var reader = select.ExecuteReader();
+        while (reader.Read())
+        {
+            items.Add(Read(reader));
+        }
+
+        return Task.FromResult(new FilePage(items, total));
+    }
+
     public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken)
     {
         using var lease = Borrow();

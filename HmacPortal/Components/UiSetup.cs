@@ -12,13 +12,20 @@ internal static class UiSetup
         return services;
     }
 
-    public static WebApplication UseHmacPortalUi(this WebApplication app)
+    /// <summary>The error page for unhandled exceptions; first in the pipeline so it covers everything after it.</summary>
+    public static WebApplication UseHmacPortalErrorPage(this WebApplication app)
     {
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
         }
 
+        return app;
+    }
+
+    /// <summary>Antiforgery for forms (admin sign-in and sign-out); after authentication, as it needs the user.</summary>
+    public static WebApplication UseHmacPortalUi(this WebApplication app)
+    {
         app.UseAntiforgery();
         return app;
     }

@@ -18,6 +18,7 @@ internal static class XmppUploadSetup
         services.AddSingleton<StorageLayout>();
         services.AddSingleton<IMetadataStore, SqliteMetadataStore>();
         services.AddSingleton<MetadataReconciler>();
+        services.AddSingleton<FileCatalog>();
         services.AddSingleton<UploadRecorder>();
         services.AddSingleton<UploadService>();
         services.AddSingleton<DownloadService>();

@@ -1,0 +1,33 @@
+using HmacPortal.Engine.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace HmacPortal.Engine.Metadata;
+
+/// <summary>The stored files as the admin console sees them: searched, paged, deleted.</summary>
+public sealed class FileCatalog(IMetadataStore metadata, FileStore files, ILogger<FileCatalog> logger)
+{
+    public Task<FilePage> QueryAsync(FileQuery query, CancellationToken cancellationToken) =>
+        metadata.QueryAsync(query, cancellationToken);
+
+    /// <summary>
+    /// Deletes a file and its record, the file first: a crash between the two leaves a record without
+    /// a file, which start-up reconciliation drops. Returns false when there was no such file.
+    /// </summary>
+    public async Task<bool> DeleteAsync(string path, string deletedBy, CancellationToken cancellationToken)
+    {
+        var record = await metadata.GetAsync(path, cancellationToken).ConfigureAwait(false);
+        if (record is null)
+        {
+            return false;
+        }
+
+        if (StoragePath.TryCreate(record.StoredPath, out var stored, out _))
+        {
+            files.Delete(stored);
+        }
+
+        await metadata.DeleteAsync(path, CancellationToken.None).ConfigureAwait(false);
+        MetadataLog.Deleted(logger, path, deletedBy);
+        return true;
+    }
+}

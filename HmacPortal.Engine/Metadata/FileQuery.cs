@@ -1,0 +1,16 @@
+namespace HmacPortal.Engine.Metadata;
+
+public enum FileSort
+{
+    Newest,
+    Oldest,
+    Largest,
+    Smallest,
+    Name,
+}
+
+/// <summary>One page of the file list: a search over path and owner, an order, and a window.</summary>
+public sealed record FileQuery(string? Search = null, FileSort Sort = FileSort.Newest, int Skip = 0, int Take = 25);
+
+/// <summary>The records of one page and how many match in all.</summary>
+public sealed record FilePage(IReadOnlyList<FileRecord> Items, int Total);
