@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Security.Cryptography;
@@ -33,8 +32,6 @@ public sealed class TusService(
     public const string Version = "1.0.0";
     public const string Extensions = "creation,creation-with-upload,creation-defer-length,termination,checksum,expiration,concatenation";
     public const string OffsetContentType = "application/offset+octet-stream";
-
-    private const int BufferSize = 256 * 1024;
 
     /// <summary>How long an expired upload is remembered (answering 410, not 404) before it is removed.</summary>
     public static readonly TimeSpan ExpiredRetention = TimeSpan.FromDays(1);
@@ -286,72 +283,41 @@ public sealed class TusService(
     {
         using var hash = algorithm is { } a ? IncrementalHash.CreateHash(a) : null;
         var running = hashes.For(id, session.Offset);
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-        var position = session.Offset;
-        var durable = session.Offset;
-        var writeback = session.Offset;
+        var start = session.Offset;
+        var durable = start;
         await using var file = new FileStream(sessions.DataPath(id), new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Write, BufferSize = 0 });
         try
         {
-            file.Position = position;
-            var filled = 0;
-            var interrupted = false;
-            while (true)
-            {
-                ReadResult read;
-                try
+            file.Position = start;
+            var copy = await BodyCopier.CopyAsync(
+                body,
+                file,
+                limit - start,
+                WritebackChunk,
+                (block, count) =>
                 {
-                    read = await body.ReadAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is OperationCanceledException or IOException)
+                    hash?.AppendData(block, 0, count);
+                    running?.Append(block, count);
+                },
+                written =>
                 {
-                    interrupted = true;
-                    break;
-                }
-
-                var data = read.Buffer;
-                if (position + filled + data.Length > limit)
-                {
-                    body.AdvanceTo(data.End);
-                    hashes.Drop(id);
-                    return Refuse(id.Value, TusResult.BadRequest, "the data runs past the upload's length");
-                }
-
-                foreach (var segment in data)
-                {
-                    var rest = segment;
-                    while (!rest.IsEmpty)
+                    // Without a checksum every byte counts as it arrives: record progress as it goes.
+                    if (hash is null && start + written - durable >= DurableEvery)
                     {
-                        var n = Math.Min(rest.Length, buffer.Length - filled);
-                        rest.Span[..n].CopyTo(buffer.AsSpan(filled));
-                        filled += n;
-                        rest = rest[n..];
-                        if (filled == buffer.Length)
-                        {
-                            position += await WriteAsync(file, hash, running, buffer, filled).ConfigureAwait(false);
-                            filled = 0;
-                            if (position - writeback >= WritebackChunk)
-                            {
-                                NativeFile.StartWriteback(file.SafeFileHandle, writeback, position - writeback);
-                                writeback = position;
-                            }
-                        }
+                        durable = MakeDurable(file, ref session, start + written);
                     }
-                }
 
-                body.AdvanceTo(data.End);
-                if (hash is null && position - durable >= DurableEvery)
-                {
-                    durable = MakeDurable(file, ref session, position);
-                }
+                    return ValueTask.CompletedTask;
+                },
+                cancellationToken).ConfigureAwait(false);
 
-                if (read.IsCompleted || read.IsCanceled)
-                {
-                    break;
-                }
+            if (copy.Stop == BodyCopyStop.TooLong)
+            {
+                hashes.Drop(id);
+                return Refuse(id.Value, TusResult.BadRequest, "the data runs past the upload's length");
             }
 
-            position += filled > 0 ? await WriteAsync(file, hash, running, buffer, filled).ConfigureAwait(false) : 0;
+            var interrupted = copy.Stop == BodyCopyStop.Interrupted;
             if (hash is not null)
             {
                 // A chunk with a checksum counts only whole and verified; otherwise it is discarded.
@@ -368,7 +334,7 @@ public sealed class TusService(
                 }
             }
 
-            MakeDurable(file, ref session, position);
+            MakeDurable(file, ref session, start + copy.Written);
             if (interrupted)
             {
                 TusLog.Interrupted(logger, Short(id), session.Offset);
@@ -383,18 +349,6 @@ public sealed class TusService(
             MakeDurable(file, ref session, durable);
             return Refuse(id.Value, TusResult.InsufficientStorage, "the server ran out of space; the bytes before it are kept");
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private static async Task<int> WriteAsync(FileStream file, IncrementalHash? hash, RunningHashes.Entry? running, byte[] buffer, int count)
-    {
-        hash?.AppendData(buffer, 0, count);
-        running?.Append(buffer, count);
-        await file.WriteAsync(buffer.AsMemory(0, count), CancellationToken.None).ConfigureAwait(false);
-        return count;
     }
 
     /// <summary>Flushes the data to disk, then records the new offset: the offset never names bytes that are not on disk.</summary>

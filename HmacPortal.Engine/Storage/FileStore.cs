@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Security.Cryptography;
 using HmacPortal.Engine.Configuration;
@@ -16,8 +15,6 @@ namespace HmacPortal.Engine.Storage;
 public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
 {
     public const string TempPrefix = StoragePath.InternalPrefix + "-tmp-";
-
-    private const int BufferSize = 256 * 1024;
 
     /// <summary>How much written data may pile up before its writeback is started.</summary>
     private const long WritebackChunk = 8L << 20;
@@ -48,7 +45,6 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
         }
 
         var temp = Path.Combine(directory, $"{TempPrefix}{Guid.NewGuid():N}");
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
             Directory.CreateDirectory(directory);
@@ -69,13 +65,19 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
                     return new FileWriteResult(FileWriteStatus.NoSpace);
                 }
 
-                var copy = await CopyAsync(body, file, hash, buffer, length, cancellationToken).ConfigureAwait(false);
-                if (copy.Status != FileWriteStatus.Stored)
+                var copy = await BodyCopier.CopyAsync(body, file, length, WritebackChunk, (block, count) => hash.AppendData(block, 0, count), null, cancellationToken)
+                    .ConfigureAwait(false);
+                switch (copy.Stop)
                 {
-                    return copy;
+                    case BodyCopyStop.Interrupted:
+                        return new FileWriteResult(FileWriteStatus.ClientGone);
+                    case BodyCopyStop.TooLong:
+                        return new FileWriteResult(FileWriteStatus.TooLong);
+                    case BodyCopyStop.Ended when copy.Written != length:
+                        return new FileWriteResult(FileWriteStatus.Truncated, copy.Written);
                 }
 
-                total = copy.Length;
+                total = copy.Written;
                 file.Flush(flushToDisk: true);
             }
 
@@ -93,77 +95,8 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
             File.Delete(temp);
         }
-    }
-
-    private static async Task<FileWriteResult> CopyAsync(
-        PipeReader body, FileStream file, IncrementalHash hash, byte[] buffer, long length, CancellationToken cancellationToken)
-    {
-        long total = 0;
-        long written = 0;
-        long writebackFrom = 0;
-        var filled = 0;
-        while (true)
-        {
-            ReadResult read;
-            try
-            {
-                read = await body.ReadAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException || (ex is IOException io && !IsNoSpace(io)))
-            {
-                // A reset connection, an aborted request, or a body shorter than its Content-Length.
-                return new FileWriteResult(FileWriteStatus.ClientGone);
-            }
-
-            var data = read.Buffer;
-            if (total + data.Length > length)
-            {
-                body.AdvanceTo(data.End);
-                return new FileWriteResult(FileWriteStatus.TooLong);
-            }
-
-            foreach (var segment in data)
-            {
-                var rest = segment;
-                while (!rest.IsEmpty)
-                {
-                    var n = Math.Min(rest.Length, buffer.Length - filled);
-                    rest.Span[..n].CopyTo(buffer.AsSpan(filled));
-                    filled += n;
-                    rest = rest[n..];
-                    if (filled == buffer.Length)
-                    {
-                        hash.AppendData(buffer, 0, filled);
-                        await file.WriteAsync(buffer.AsMemory(0, filled), CancellationToken.None).ConfigureAwait(false);
-                        written += filled;
-                        filled = 0;
-                        if (written - writebackFrom >= WritebackChunk)
-                        {
-                            NativeFile.StartWriteback(file.SafeFileHandle, writebackFrom, written - writebackFrom);
-                            writebackFrom = written;
-                        }
-                    }
-                }
-            }
-
-            total += data.Length;
-            body.AdvanceTo(data.End);
-            if (read.IsCompleted || read.IsCanceled)
-            {
-                break;
-            }
-        }
-
-        if (filled > 0)
-        {
-            hash.AppendData(buffer, 0, filled);
-            await file.WriteAsync(buffer.AsMemory(0, filled), CancellationToken.None).ConfigureAwait(false);
-        }
-
-        return total == length ? new FileWriteResult(FileWriteStatus.Stored, total) : new FileWriteResult(FileWriteStatus.Truncated, total);
     }
 
     /// <summary>
