@@ -144,6 +144,24 @@ public sealed class LifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task Sigterm_WithAStuckUpload_StopsWhenTheShutdownTimeoutEnds()
+    {
+        var path = _dir.Write("config.toml", TestFiles.MinimalConfig(_dir.Path, "[timeouts]\nshutdown = \"2s\"\nmin_request_rate = \"0B\"\n"));
+        await using var server = await ServerProcess.StartAsync(path);
+        var target = $"/upload/stuck/never.bin?v={TestSigner.V(SignedUploads.Secret, "stuck/never.bin", 1000)}";
+        await using var connection = await RawHttpConnection.OpenAsync(server.BaseAddress);
+        await connection.SendAsync($"PUT {target} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n");
+        Assert.Equal(100, (await connection.ReadHeadAsync()).Status);
+        await connection.SendAsync(new byte[10]);
+
+        server.Terminate();
+
+        // The upload never completes; the process must not wait for it beyond [timeouts] shutdown.
+        Assert.Equal(0, await server.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.False(File.Exists(_dir.Combine("files", "stuck", "never.bin")));
+    }
+
+    [Fact]
     public async Task UnixSocket_ServesRequests()
     {
         var socket = _dir.Combine("run", "http.sock");

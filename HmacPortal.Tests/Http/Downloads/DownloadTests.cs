@@ -226,6 +226,28 @@ public sealed class DownloadTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Get_SuffixNotInDownloadsAllowedExtensions_Is403()
+    {
+        using var factory = new HmacPortalFactory("[downloads]\nallowed_extensions = [\".jpg\"]\n");
+        using var client = factory.CreateClient();
+        using (var put = await client.SendAsync(SignedUploads.SignedPut("d2/a.txt", SignedUploads.Body(5))))
+        {
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        }
+
+        using (var put = await client.SendAsync(SignedUploads.SignedPut("d2/b.jpg", SignedUploads.Body(5))))
+        {
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        }
+
+        using var refused = await client.GetAsync(new Uri("/upload/d2/a.txt", UriKind.Relative));
+        using var served = await client.GetAsync(new Uri("/upload/d2/b.jpg", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+    }
+
+    [Fact]
     public async Task Get_CountsDownloads()
     {
         using (await SendAsync(HttpMethod.Get, "/upload/d1/notes.txt"))
