@@ -1,6 +1,7 @@
 using HmacPortal.Components;
 using HmacPortal.Endpoints.Admin;
 using HmacPortal.Endpoints.Health;
+using HmacPortal.Endpoints.Metrics;
 using HmacPortal.Endpoints.Resumable;
 using HmacPortal.Endpoints.Uploads;
 using HmacPortal.Hosting;
@@ -35,7 +36,9 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 builder.WebHost.UseStaticWebAssets();
 builder.AddTomlConfiguration(new StartupFacts(configPath, adminPassword, Console.Out), cli.HostArgs);
 builder.AddHmacPortalLogging();
-builder.AddHmacPortalKestrel();
+var metrics = new ServerMetrics();
+builder.Services.AddSingleton(metrics);
+builder.AddHmacPortalKestrel(metrics);
 builder.AddHmacPortalDataProtection(configPath);
 builder.Services.AddHmacPortalOptions(builder.Configuration, configPath);
 builder.Services.AddHmacPortalHost();
@@ -52,6 +55,7 @@ app.UseHmacPortalErrorPage();
 app.UseSerilogRequestLogging();
 app.UseTusMethodOverride(resumablePath);
 app.UseRouting();
+app.UseServerMetrics(metrics);
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseHmacPortalUi();
@@ -59,6 +63,7 @@ app.MapHealthEndpoints();
 app.MapXmppUploads();
 app.MapTusEndpoints(resumablePath);
 app.MapAdminAuthEndpoints();
+app.MapServerMetrics();
 app.MapHmacPortalUi();
 
 await app.RunAsync();

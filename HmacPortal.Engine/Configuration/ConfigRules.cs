@@ -63,6 +63,11 @@ public static class ConfigRules
         {
             yield return new("server", "max_upload_size", "must be larger than 0");
         }
+
+        if (o.MetricsPort.Length > 0 && o.MetricsPortNumber is null)
+        {
+            yield return new("server", "metricsport", $"'{o.MetricsPort}' is not a port (1-65535)");
+        }
     }
 
     public static IEnumerable<ConfigProblem> Check(SecurityOptions o)

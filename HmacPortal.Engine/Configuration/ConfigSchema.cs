@@ -31,6 +31,12 @@ public static class ConfigSchema
             "When set, the process id is written here at start (atomically) and removed at exit.", RestartRequired: true),
         new("server", "file_naming", "FileNaming", ConfigValueKind.Text, "original",
             "\"original\" stores under the signed path; \"HMAC\" stores under a name derived from it (the GET URL still works)."),
+        new("server", "metricsenabled", "MetricsEnabled", ConfigValueKind.Boolean, "false",
+            "Serve Prometheus metrics at /metrics (the Go server's metric names, plus HTTP requests by route and status).", RestartRequired: true),
+        new("server", "metricsport", "MetricsPort", ConfigValueKind.Text, "",
+            "Serve /metrics only on this port of bind_ip, a listener of its own; empty serves it on the main listener.", RestartRequired: true),
+        new("server", "metrics_token", "MetricsToken", ConfigValueKind.Secret, "",
+            "When set, /metrics requires Authorization: Bearer <this token>."),
         new("security", "secret", "Secret", ConfigValueKind.Secret, "",
             "Shared HMAC secret, the same as the XMPP server's (Prosody http_upload_external_secret, ejabberd external_secret). At least 16 characters."),
         new("security", "enablejwt", "EnableJwt", ConfigValueKind.Boolean, "false",
@@ -110,8 +116,6 @@ public static class ConfigSchema
     public static IReadOnlyDictionary<(string Table, string Name), string> GoOnlyKeys { get; } =
         new Dictionary<(string, string), string>
         {
-            [("server", "metricsenabled")] = NotInThisVersion,
-            [("server", "metricsport")] = NotInThisVersion,
             [("server", "deduplication_enabled")] = NotInThisVersion,
             [("server", "filettl")] = NotInThisVersion,
             [("server", "filettlenabled")] = NotInThisVersion,

@@ -15,4 +15,13 @@ public sealed class ServerOptions
     public ByteSize MinFreeBytes { get; set; } = ByteSize.Parse("100MB");
     public string PidFilePath { get; set; } = string.Empty;
     public string FileNaming { get; set; } = "original";
+    public bool MetricsEnabled { get; set; }
+    public string MetricsPort { get; set; } = string.Empty;
+    public string MetricsToken { get; set; } = string.Empty;
+
+    /// <summary><see cref="MetricsPort"/> as a number ("9090" and the Go server's ":9090" alike), or null when unset or invalid.</summary>
+    public int? MetricsPortNumber =>
+        int.TryParse(MetricsPort.TrimStart(':'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port is > 0 and <= 65535
+            ? port
+            : null;
 }

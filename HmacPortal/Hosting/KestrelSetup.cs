@@ -1,3 +1,5 @@
+using System.Net;
+using HmacPortal.Endpoints.Metrics;
 using HmacPortal.Engine.Configuration;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -9,7 +11,7 @@ internal static class KestrelSetup
     /// <summary>Slow clients get this long before the minimum data rate is enforced.</summary>
     private static readonly TimeSpan RateGracePeriod = TimeSpan.FromSeconds(10);
 
-    public static WebApplicationBuilder AddHmacPortalKestrel(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddHmacPortalKestrel(this WebApplicationBuilder builder, ServerMetrics metrics)
     {
         var server = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
         var timeouts = builder.Configuration.GetSection(TimeoutsOptions.Section).Get<TimeoutsOptions>() ?? new TimeoutsOptions();
@@ -17,14 +19,33 @@ internal static class KestrelSetup
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            // Every listener counts its open connections for active_connections_total.
+            void Counted(ListenOptions listen) => listen.Use(next => async connection =>
+            {
+                metrics.ActiveConnections.Inc();
+                try
+                {
+                    await next(connection);
+                }
+                finally
+                {
+                    metrics.ActiveConnections.Dec();
+                }
+            });
+
             if (server.UnixSocket)
             {
                 RemoveStaleSocket(server.ListenAddress);
-                kestrel.ListenUnixSocket(server.ListenAddress);
+                kestrel.ListenUnixSocket(server.ListenAddress, Counted);
             }
             else if (ListenEndpoint.TryParse(server.ListenAddress, server.BindIp, out var endpoint, out _))
             {
-                kestrel.Listen(endpoint);
+                kestrel.Listen(endpoint, Counted);
+            }
+
+            if (server.MetricsEnabled && server.MetricsPortNumber is { } metricsPort && IPAddress.TryParse(server.BindIp, out var bind))
+            {
+                kestrel.Listen(bind, metricsPort, Counted);
             }
 
             kestrel.Limits.KeepAliveTimeout = timeouts.IdleTimeout;

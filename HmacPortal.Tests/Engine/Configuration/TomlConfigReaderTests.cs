@@ -28,7 +28,8 @@ public sealed class TomlConfigReaderTests
         var read = TomlConfigReader.Read(TestFiles.Read("Config", "go-3.4-config.toml"), "config.toml");
 
         var warnings = read.Warnings.Select(w => w.Message).ToList();
-        Assert.Contains(warnings, w => w.StartsWith("[server] metricsenabled is a Go HMAC File Server setting that is accepted but ignored", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.StartsWith("[server] deduplication_enabled is a Go HMAC File Server setting that is accepted but ignored", StringComparison.Ordinal));
+        Assert.Equal(("true", "9090"), (read.Data["Server:MetricsEnabled"], read.Data["Server:MetricsPort"]));
         Assert.Contains(warnings, w => w.StartsWith("[clamav] clamavsocket", StringComparison.Ordinal));
         Assert.Contains(warnings, w => w.StartsWith("[quotas.custom] admin@example.org", StringComparison.Ordinal));
         Assert.Contains(warnings, w => w.StartsWith("[timeouts] readtimeout", StringComparison.Ordinal) && w.Contains("min_request_rate", StringComparison.Ordinal));

@@ -192,8 +192,9 @@ public sealed class TusProtocolTests : IDisposable
         {
         }
 
-        using (await PatchAsync(first, 0, data[..40]))
+        using (var firstDone = await PatchAsync(first, 0, data[..40]))
         {
+            Assert.False(firstDone.Headers.Contains("Upload-File-Url"), "a finished part is not a file");
         }
 
         using var final = await CreateFinalAsync(first, second);

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using HmacPortal.Endpoints.Metrics;
 using HmacPortal.Engine.Configuration;
 using HmacPortal.Engine.Downloads;
 using HmacPortal.Engine.Storage;
@@ -18,13 +20,13 @@ internal static class DownloadEndpoints
     public static IEndpointRouteBuilder MapDownloadEndpoints(this IEndpointRouteBuilder endpoints, string prefix)
     {
         endpoints.MapMethods(prefix + "{**path}", [HttpMethods.Get, HttpMethods.Head],
-            (HttpContext context, DownloadService downloads, IOptionsMonitor<CorsOptions> cors, CancellationToken ct) =>
-                ServeAsync(context, prefix, downloads, cors.CurrentValue, ct));
+            (HttpContext context, DownloadService downloads, IOptionsMonitor<CorsOptions> cors, ServerMetrics metrics, CancellationToken ct) =>
+                ServeAsync(context, prefix, downloads, cors.CurrentValue, metrics, ct));
         if (!string.Equals(prefix, GoPrefix, StringComparison.OrdinalIgnoreCase))
         {
             endpoints.MapMethods(GoPrefix + "{**path}", [HttpMethods.Get, HttpMethods.Head],
-                (HttpContext context, DownloadService downloads, IOptionsMonitor<CorsOptions> cors, CancellationToken ct) =>
-                    ServeAsync(context, GoPrefix, downloads, cors.CurrentValue, ct));
+                (HttpContext context, DownloadService downloads, IOptionsMonitor<CorsOptions> cors, ServerMetrics metrics, CancellationToken ct) =>
+                    ServeAsync(context, GoPrefix, downloads, cors.CurrentValue, metrics, ct));
             endpoints.MapMethods(GoPrefix + "{**path}", [HttpMethods.Options],
                 (HttpContext context, IOptionsMonitor<CorsOptions> cors) => CorsHeaders.Preflight(context, cors.CurrentValue));
         }
@@ -32,8 +34,28 @@ internal static class DownloadEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> ServeAsync(HttpContext context, string prefix, DownloadService downloads, CorsOptions cors, CancellationToken cancellationToken)
+    private static async Task<IResult> ServeAsync(
+        HttpContext context, string prefix, DownloadService downloads, CorsOptions cors, ServerMetrics metrics, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
+        if (HttpMethods.IsGet(context.Request.Method))
+        {
+            context.Response.OnCompleted(() =>
+            {
+                var status = context.Response.StatusCode;
+                if (status is StatusCodes.Status200OK or StatusCodes.Status206PartialContent)
+                {
+                    metrics.DownloadServed(context.Response.ContentLength ?? 0, Stopwatch.GetElapsedTime(started));
+                }
+                else if (status >= 400)
+                {
+                    metrics.DownloadFailed(status);
+                }
+
+                return Task.CompletedTask;
+            });
+        }
+
         CorsHeaders.Apply(context, cors);
         if (!RequestPaths.TryGet(context, prefix, out var path, out _))
         {

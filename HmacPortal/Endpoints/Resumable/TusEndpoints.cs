@@ -63,6 +63,11 @@ internal static class TusEndpoints
                 return await next(invocation);
             }
 
+            if (HttpMethods.IsPost(context.Request.Method) || HttpMethods.IsPatch(context.Request.Method))
+            {
+                CountUpload(context);
+            }
+
             context.Response.Headers["Tus-Resumable"] = TusService.Version;
             if (context.Request.Headers["Tus-Resumable"].ToString() != TusService.Version)
             {
@@ -178,6 +183,28 @@ internal static class TusEndpoints
         return outcome.Result == TusResult.Terminated ? Results.NoContent() : HttpOutcomes.ToResult(outcome);
     }
 
+    private const string CompletedItem = "tus.completed";
+
+    /// <summary>uploads_total counts a resumable upload once, when the request that completes it ends; errors count per request.</summary>
+    private static void CountUpload(HttpContext context)
+    {
+        var metrics = context.RequestServices.GetRequiredService<Metrics.ServerMetrics>();
+        var clock = context.RequestServices.GetRequiredService<TimeProvider>();
+        context.Response.OnCompleted(() =>
+        {
+            if (context.Items[CompletedItem] is UploadSession session)
+            {
+                metrics.UploadStored("tus", session.Length ?? 0, clock.GetUtcNow() - session.Created);
+            }
+            else if (context.Response.StatusCode >= 400)
+            {
+                metrics.UploadFailed("tus", context.Response.StatusCode);
+            }
+
+            return Task.CompletedTask;
+        });
+    }
+
     /// <summary>The headers that say where an upload stands.</summary>
     private static void Describe(HttpContext context, UploadSession session, ServerOptions server)
     {
@@ -202,9 +229,14 @@ internal static class TusEndpoints
             headers["Upload-Concat"] = concat;
         }
 
-        if (session.Completed && StoragePath.TryCreate(session.TargetPath, out var target, out _))
+        // A finished part is not a file: only a completed whole upload has a URL.
+        if (session.Completed && !session.IsPartial && StoragePath.TryCreate(session.TargetPath, out var target, out _))
         {
             headers[FileUrlHeader] = server.UploadPrefix + string.Join('/', target.Segments.Select(Uri.EscapeDataString));
+            if (!HttpMethods.IsHead(context.Request.Method))
+            {
+                context.Items[CompletedItem] = session;
+            }
         }
     }
 

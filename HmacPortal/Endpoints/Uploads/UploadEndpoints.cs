@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using HmacPortal.Endpoints.Metrics;
 using HmacPortal.Engine.Configuration;
 using HmacPortal.Engine.Signing;
 using HmacPortal.Engine.Uploads;
@@ -21,8 +23,10 @@ internal static class UploadEndpoints
         HttpContext context,
         UploadService uploads,
         IOptionsMonitor<ServerOptions> server,
-        IOptionsMonitor<CorsOptions> cors)
+        IOptionsMonitor<CorsOptions> cors,
+        ServerMetrics metrics)
     {
+        var started = Stopwatch.GetTimestamp();
         CorsHeaders.Apply(context, cors.CurrentValue);
         if (!RequestPaths.TryGet(context, server.CurrentValue.UploadPrefix, out var path, out var error))
         {
@@ -46,6 +50,21 @@ internal static class UploadEndpoints
             Expires: query["expires"].FirstOrDefault(),
             BearerToken: authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : null);
         var upload = new UploadRequest(path, request.ContentLength, request.ContentType, credentials, context.Connection.RemoteIpAddress?.ToString());
+        var protocol = credentials.Token is not null ? "token" : credentials.V2 is not null ? "v2" : credentials.V is not null ? "v"
+            : credentials.V3 is not null ? "v3" : credentials.BearerToken is not null ? "jwt" : "none";
+        context.Response.OnCompleted(() =>
+        {
+            if (context.Response.StatusCode == StatusCodes.Status201Created)
+            {
+                metrics.UploadStored(protocol, request.ContentLength ?? 0, Stopwatch.GetElapsedTime(started));
+            }
+            else
+            {
+                metrics.UploadFailed(protocol, context.Response.StatusCode);
+            }
+
+            return Task.CompletedTask;
+        });
 
         var outcome = await uploads.UploadAsync(upload, request.BodyReader, context.RequestAborted);
         return HttpOutcomes.ToResult(outcome);

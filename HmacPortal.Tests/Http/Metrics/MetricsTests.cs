@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using HmacPortal.Tests.Support;
+
+namespace HmacPortal.Tests.Http.Metrics;
+
+public sealed class MetricsTests
+{
+    private static async Task<string> ScrapeAsync(HttpClient client, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    [Fact]
+    public async Task Scrape_AfterRealTraffic_ShowsTheGoServersMetricsMoving()
+    {
+        using var factory = new HmacPortalFactory("[uploads]\nanonymous_resumable = true\n", server: "metricsenabled = true\nmetrics_token = \"scrape-token-0123456789\"");
+        using var client = factory.CreateClient();
+
+        using (await client.SendAsync(SignedUploads.SignedPut("m/ok.bin", SignedUploads.Body(5000))))
+        {
+        }
+
+        using (await client.SendAsync(SignedUploads.Put("m/bad.bin", "v=" + new string('0', 64), SignedUploads.Body(10))))
+        {
+        }
+
+        Assert.Equal(5000, (await client.GetByteArrayAsync(new Uri("/upload/m/ok.bin", UriKind.Relative))).Length);
+        using (await client.GetAsync(new Uri("/upload/m/missing.bin", UriKind.Relative)))
+        {
+        }
+
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/files/");
+        create.Headers.Add("Tus-Resumable", "1.0.0");
+        create.Headers.Add("Upload-Length", "3");
+        create.Headers.Add("Upload-Metadata", "filename " + Convert.ToBase64String(Encoding.UTF8.GetBytes("t.bin")));
+        create.Content = new ByteArrayContent([1, 2, 3]);
+        create.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/offset+octet-stream");
+        using (var created = await client.SendAsync(create))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        var text = await ScrapeAsync(client, "scrape-token-0123456789");
+
+        Assert.Contains("uploads_total{protocol=\"v\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("uploads_total{protocol=\"tus\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("upload_errors_total{protocol=\"v\",status=\"403\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("upload_size_bytes_sum 5003", text, StringComparison.Ordinal);
+        Assert.Contains("upload_duration_seconds_count 2", text, StringComparison.Ordinal);
+        Assert.Contains("downloads_total 1", text, StringComparison.Ordinal);
+        Assert.Contains("download_size_bytes_sum 5000", text, StringComparison.Ordinal);
+        Assert.Contains("download_errors_total{status=\"404\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("download_duration_seconds_count 1", text, StringComparison.Ordinal);
+        Assert.Contains("http_requests_received_total{code=\"201\",method=\"PUT\"", text, StringComparison.Ordinal);
+        Assert.Contains("active_connections_total", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Scrape_WithoutTheToken_Is401()
+    {
+        using var factory = new HmacPortalFactory(server: "metricsenabled = true\nmetrics_token = \"scrape-token-0123456789\"");
+        using var client = factory.CreateClient();
+
+        using var none = await client.GetAsync(new Uri("/metrics", UriKind.Relative));
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        wrong.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "scrape-token-0123456788");
+        using var wrongResponse = await client.SendAsync(wrong);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongResponse.StatusCode);
+    }
+
+    [Fact]
+    public async Task Metrics_AreOffByDefault()
+    {
+        using var factory = new HmacPortalFactory();
+        using var client = factory.CreateClient();
+
+        using var response = await client.GetAsync(new Uri("/metrics", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task MetricsPort_ServesMetricsThereAndNowhereElse()
+    {
+        using var dir = new TempDirectory();
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        var config = dir.Write("config.toml", TestFiles.MinimalConfig(dir.Path, server: $"metricsenabled = true\nmetricsport = \":{port.ToString(CultureInfo.InvariantCulture)}\""));
+        await using var server = await ServerProcess.StartAsync(config);
+        using var client = new HttpClient();
+
+        using var onMetricsPort = await client.GetAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
+        using var onMainPort = await client.GetAsync(new Uri(server.BaseAddress, "metrics"));
+
+        Assert.Equal(HttpStatusCode.OK, onMetricsPort.StatusCode);
+        Assert.Contains("active_connections_total", await onMetricsPort.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, onMainPort.StatusCode);
+    }
+}

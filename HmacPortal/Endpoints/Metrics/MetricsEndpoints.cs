@@ -1,0 +1,53 @@
+using System.Security.Cryptography;
+using System.Text;
+using HmacPortal.Engine.Configuration;
+using Microsoft.Extensions.Options;
+using Prometheus;
+
+namespace HmacPortal.Endpoints.Metrics;
+
+/// <summary><c>GET /metrics</c> when <c>metricsenabled</c>: on <c>metricsport</c> alone when set, behind <c>metrics_token</c> when set.</summary>
+internal static class MetricsEndpoints
+{
+    public static WebApplication UseServerMetrics(this WebApplication app, ServerMetrics metrics)
+    {
+        app.UseHttpMetrics(options => options.SetMetricFactory(metrics.Factory));
+        return app;
+    }
+
+    public static WebApplication MapServerMetrics(this WebApplication app)
+    {
+        var server = app.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
+        if (!server.MetricsEnabled)
+        {
+            return app;
+        }
+
+        var endpoint = app.MapGet("/metrics", ExportAsync);
+        if (server.MetricsPortNumber is { } port)
+        {
+            endpoint.RequireHost($"*:{port}");
+        }
+
+        return app;
+    }
+
+    private static async Task ExportAsync(HttpContext context, ServerMetrics metrics, IOptionsMonitor<ServerOptions> server)
+    {
+        var token = server.CurrentValue.MetricsToken;
+        if (token.Length > 0)
+        {
+            var given = context.Request.Headers.Authorization.ToString();
+            var expected = "Bearer " + token;
+            if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected)))
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                return;
+            }
+        }
+
+        context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+    }
+}

@@ -1,0 +1,70 @@
+using Prometheus;
+
+namespace HmacPortal.Endpoints.Metrics;
+
+/// <summary>
+/// Prometheus metrics under the names the Go server's users already graph (uploads_total,
+/// upload_errors_total, upload_duration_seconds, upload_size_bytes, the download equivalents,
+/// active_connections_total), each one recorded where it happens. One registry per host.
+/// </summary>
+internal sealed class ServerMetrics
+{
+    public ServerMetrics()
+    {
+        Registry = Prometheus.Metrics.NewCustomRegistry();
+        Factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        var sizes = new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(1024, 4, 13) };
+        var durations = new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.005, 2, 16) };
+        Uploads = Factory.CreateCounter("uploads_total", "Files stored, by protocol.", ["protocol"]);
+        UploadErrors = Factory.CreateCounter("upload_errors_total", "Uploads refused or failed, by protocol and HTTP status.", ["protocol", "status"]);
+        UploadDuration = Factory.CreateHistogram("upload_duration_seconds", "Time from the start of an upload to its file being stored.", durations);
+        UploadSize = Factory.CreateHistogram("upload_size_bytes", "Size of stored files.", sizes);
+        Downloads = Factory.CreateCounter("downloads_total", "Files served (200 or 206).");
+        DownloadErrors = Factory.CreateCounter("download_errors_total", "Downloads refused, by HTTP status.", ["status"]);
+        DownloadDuration = Factory.CreateHistogram("download_duration_seconds", "Time to serve a download.", durations);
+        DownloadSize = Factory.CreateHistogram("download_size_bytes", "Bytes sent per download.", sizes);
+        ActiveConnections = Factory.CreateGauge("active_connections_total", "Open client connections.");
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    public IMetricFactory Factory { get; }
+
+    public Counter Uploads { get; }
+
+    public Counter UploadErrors { get; }
+
+    public Histogram UploadDuration { get; }
+
+    public Histogram UploadSize { get; }
+
+    public Counter Downloads { get; }
+
+    public Counter DownloadErrors { get; }
+
+    public Histogram DownloadDuration { get; }
+
+    public Histogram DownloadSize { get; }
+
+    public Gauge ActiveConnections { get; }
+
+    public void UploadStored(string protocol, long size, TimeSpan duration)
+    {
+        Uploads.WithLabels(protocol).Inc();
+        UploadSize.Observe(size);
+        UploadDuration.Observe(duration.TotalSeconds);
+    }
+
+    public void UploadFailed(string protocol, int status) =>
+        UploadErrors.WithLabels(protocol, status.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+
+    public void DownloadServed(long bytes, TimeSpan duration)
+    {
+        Downloads.Inc();
+        DownloadSize.Observe(bytes);
+        DownloadDuration.Observe(duration.TotalSeconds);
+    }
+
+    public void DownloadFailed(int status) =>
+        DownloadErrors.WithLabels(status.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+}
