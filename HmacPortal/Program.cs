@@ -52,6 +52,7 @@ await using var app = builder.Build();
 var resumablePath = app.Configuration.GetSection(UploadsOptions.Section).Get<UploadsOptions>()?.ResumablePath ?? new UploadsOptions().ResumablePath;
 
 app.UseHmacPortalErrorPage();
+app.UseForwardedClients();
 app.UseSerilogRequestLogging();
 app.UseTusMethodOverride(resumablePath);
 app.UseRouting();

@@ -64,6 +64,11 @@ public static class ConfigRules
             yield return new("server", "max_upload_size", "must be larger than 0");
         }
 
+        foreach (var proxy in o.TrustedProxies.Where(p => !Network.ClientAddress.TryParseNetwork(p, out _)))
+        {
+            yield return new("server", "trusted_proxies", $"'{proxy}' is not an address or a network such as \"10.0.0.0/8\"");
+        }
+
         if (o.MetricsPort.Length > 0 && o.MetricsPortNumber is null)
         {
             yield return new("server", "metricsport", $"'{o.MetricsPort}' is not a port (1-65535)");

@@ -31,6 +31,8 @@ public static class ConfigSchema
             "When set, the process id is written here at start (atomically) and removed at exit.", RestartRequired: true),
         new("server", "file_naming", "FileNaming", ConfigValueKind.Text, "original",
             "\"original\" stores under the signed path; \"HMAC\" stores under a name derived from it (the GET URL still works)."),
+        new("server", "trusted_proxies", "TrustedProxies", ConfigValueKind.TextList, "",
+            "Reverse proxies (addresses or CIDR networks, e.g. [\"127.0.0.1\", \"::1\"]) whose X-Forwarded-For / X-Real-IP name the client. Headers from anyone else are ignored."),
         new("server", "metricsenabled", "MetricsEnabled", ConfigValueKind.Boolean, "false",
             "Serve Prometheus metrics at /metrics (the Go server's metric names, plus HTTP requests by route and status).", RestartRequired: true),
         new("server", "metricsport", "MetricsPort", ConfigValueKind.Text, "",

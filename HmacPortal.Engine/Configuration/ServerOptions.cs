@@ -15,6 +15,7 @@ public sealed class ServerOptions
     public ByteSize MinFreeBytes { get; set; } = ByteSize.Parse("100MB");
     public string PidFilePath { get; set; } = string.Empty;
     public string FileNaming { get; set; } = "original";
+    public List<string> TrustedProxies { get; set; } = [];
     public bool MetricsEnabled { get; set; }
     public string MetricsPort { get; set; } = string.Empty;
     public string MetricsToken { get; set; } = string.Empty;

@@ -161,6 +161,24 @@ public sealed class LifecycleTests : IDisposable
         Assert.False(File.Exists(_dir.Combine("files", "stuck", "never.bin")));
     }
 
+    [Theory]
+    [InlineData(true, "203.0.113.9")]
+    [InlineData(false, "127.0.0.1")]
+    public async Task XForwardedFor_CountsOnlyFromTrustedProxies(bool trusted, string expectedClient)
+    {
+        var path = _dir.Write("config.toml", TestFiles.MinimalConfig(_dir.Path, server: trusted ? "trusted_proxies = [\"127.0.0.1\", \"::1\"]" : string.Empty));
+        await using var server = await ServerProcess.StartAsync(path);
+        using var client = server.CreateClient();
+        using var put = SignedUploads.SignedPut("proxy/a.bin", SignedUploads.Body(10));
+        put.Headers.Add("X-Forwarded-For", "203.0.113.9");
+
+        using var response = await client.SendAsync(put);
+        await server.WaitForOutputAsync("Stored proxy/a.bin", ExitTimeout);
+
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        Assert.Contains($"Stored proxy/a.bin (10 bytes, v) from {expectedClient}", server.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task UnixSocket_ServesRequests()
     {

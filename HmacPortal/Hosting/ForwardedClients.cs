@@ -1,0 +1,44 @@
+using System.Net;
+using HmacPortal.Engine.Configuration;
+using HmacPortal.Engine.Network;
+using Microsoft.Extensions.Options;
+
+namespace HmacPortal.Hosting;
+
+/// <summary>
+/// Sets the connection's remote address to the real client when the request came through a
+/// trusted proxy ([server] trusted_proxies, read live); everything after it (records, logs, the
+/// sign-in lockout) then sees the client, not the proxy.
+/// </summary>
+internal static class ForwardedClients
+{
+    public static WebApplication UseForwardedClients(this WebApplication app)
+    {
+        var server = app.Services.GetRequiredService<IOptionsMonitor<ServerOptions>>();
+        var parsed = new Parsed([], []);
+        app.Use((context, next) =>
+        {
+            // Parsed once per configuration: an edit brings a new list, which is parsed on first use.
+            var proxies = server.CurrentValue.TrustedProxies;
+            var current = Volatile.Read(ref parsed);
+            if (!ReferenceEquals(current.Source, proxies))
+            {
+                current = new Parsed(proxies, proxies.Select(p => ClientAddress.TryParseNetwork(p, out var network) ? network : (IPNetwork?)null).OfType<IPNetwork>().ToList());
+                Volatile.Write(ref parsed, current);
+            }
+
+            var trusted = current.Networks;
+            if (trusted.Count > 0)
+            {
+                var headers = context.Request.Headers;
+                context.Connection.RemoteIpAddress = ClientAddress.Resolve(
+                    context.Connection.RemoteIpAddress, headers["X-Forwarded-For"].ToString(), headers["X-Real-IP"].ToString(), trusted);
+            }
+
+            return next(context);
+        });
+        return app;
+    }
+
+    private sealed record Parsed(List<string> Source, IReadOnlyList<IPNetwork> Networks);
+}
