@@ -6,7 +6,6 @@ using HmacPortal.Endpoints.Resumable;
 using HmacPortal.Endpoints.Uploads;
 using HmacPortal.Hosting;
 using HmacPortal.Engine.Configuration;
-using Serilog;
 
 var cli = CommandLine.Parse(args);
 if (cli.Verb != CliVerb.Serve || cli.Error is not null)
@@ -53,7 +52,7 @@ var resumablePath = app.Configuration.GetSection(UploadsOptions.Section).Get<Upl
 
 app.UseHmacPortalErrorPage();
 app.UseForwardedClients();
-app.UseSerilogRequestLogging();
+app.UseHmacPortalRequestLogging(resumablePath);
 app.UseTusMethodOverride(resumablePath);
 app.UseRouting();
 app.UseServerMetrics(metrics);

@@ -76,7 +76,7 @@ public static class ConfigSchema
         new("uploads", "resumable_path", "ResumablePath", ConfigValueKind.Text, "/files/",
             "URL path of the tus endpoint.", RestartRequired: true),
         new("uploads", "anonymous_resumable", "AnonymousResumable", ConfigValueKind.Boolean, "false",
-            "Let anyone start a resumable upload without a grant (files land under <upload id>/<name>)."),
+            "Let anyone start a resumable upload without a grant (files land under <random>/<name>)."),
         new("uploads", "sessiontimeout", "SessionTimeout", ConfigValueKind.Duration, "24h",
             "An unfinished resumable upload expires this long after its last write (Upload-Expires) and is then removed."),
         new("downloads", "allowed_extensions", "AllowedExtensions", ConfigValueKind.TextList, "",

@@ -142,7 +142,9 @@ public sealed class TusService(
         }
         else if (uploads.CurrentValue.AnonymousResumable)
         {
-            target = $"{id.Value}/{name}";
+            // A random directory of its own: the file's public URL must not reveal the upload's id,
+            // which is the capability to write to or delete the upload.
+            target = $"{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}/{name}";
         }
         else
         {

@@ -44,6 +44,27 @@ internal static class LoggingSetup
         return builder;
     }
 
+    /// <summary>
+    /// Request logging (method, path, status, duration; never the query string, which carries MACs).
+    /// A resumable upload's URL is a capability, so its id is logged as its first 8 characters.
+    /// </summary>
+    public static WebApplication UseHmacPortalRequestLogging(this WebApplication app, string resumablePath)
+    {
+        app.UseSerilogRequestLogging(options => options.GetMessageTemplateProperties = (context, path, elapsed, status) =>
+        [
+            new LogEventProperty("RequestMethod", new ScalarValue(context.Request.Method)),
+            new LogEventProperty("RequestPath", new ScalarValue(RedactUploadId(path, resumablePath))),
+            new LogEventProperty("StatusCode", new ScalarValue(status)),
+            new LogEventProperty("Elapsed", new ScalarValue(elapsed)),
+        ]);
+        return app;
+    }
+
+    internal static string RedactUploadId(string path, string resumablePath) =>
+        path.StartsWith(resumablePath, StringComparison.OrdinalIgnoreCase) && path.Length == resumablePath.Length + 32
+            ? path[..(resumablePath.Length + 8)] + "…"
+            : path;
+
     internal static LogEventLevel ToLevel(string level) => level.ToLowerInvariant() switch
     {
         "debug" => LogEventLevel.Debug,
