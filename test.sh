@@ -45,6 +45,9 @@ for attempt in 1 2 3; do
   sleep 10
 done
 
+# The idle-connection test holds a few thousand sockets open in the test and server processes.
+ulimit -n 65536 2>/dev/null || ulimit -n 16384 2>/dev/null || true
+
 results=TestResults
 rm -rf "$results"
 dotnet build HmacPortal.sln --nologo -v quiet -clp:ErrorsOnly
