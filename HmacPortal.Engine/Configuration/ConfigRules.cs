@@ -99,6 +99,11 @@ public static class ConfigRules
         {
             yield return new("security", "jwtexpiration", "must be longer than 0s");
         }
+
+        if (o.BanAfter > 0 && (o.BanWindow <= TimeSpan.Zero || o.BanDuration <= TimeSpan.Zero))
+        {
+            yield return new("security", "ban_window", "ban_window and ban_duration must be longer than 0s when ban_after is set");
+        }
     }
 
     public static IEnumerable<ConfigProblem> Check(LoggingOptions o)

@@ -11,4 +11,7 @@ public sealed class SecurityOptions
     public string JwtAlgorithm { get; set; } = "HS256";
     public TimeSpan JwtExpiration { get; set; } = TimeSpan.FromMinutes(5);
     public TimeSpan V3Grace { get; set; } = TimeSpan.FromMinutes(5);
+    public int BanAfter { get; set; } = 10;
+    public TimeSpan BanWindow { get; set; } = TimeSpan.FromMinutes(10);
+    public TimeSpan BanDuration { get; set; } = TimeSpan.FromHours(1);
 }

@@ -24,6 +24,7 @@ public sealed class TusService(
     StorageLayout layout,
     UploadRecorder recorder,
     SignatureVerifier verifier,
+    Protection.BanList bans,
     IOptionsMonitor<ServerOptions> server,
     IOptionsMonitor<UploadsOptions> uploads,
     TimeProvider clock,
@@ -71,6 +72,11 @@ public sealed class TusService(
 
     private TusOutcome Create(TusCreateRequest request, long? finalLength = null)
     {
+        if (bans.Find(request.ClientAddress) is { } ban)
+        {
+            return Refuse("-", TusResult.Forbidden, $"this address is banned until {ban.Until:u} after repeated signature failures");
+        }
+
         var partial = request.UploadConcat == "partial";
         long? length = finalLength;
         if (finalLength is not null)
@@ -122,6 +128,11 @@ public sealed class TusService(
             var (check, grant) = verifier.ReadGrant(token);
             if (grant is null)
             {
+                if (check.Status == SignatureStatus.TokenInvalid)
+                {
+                    bans.RecordSignatureFailure(request.ClientAddress);
+                }
+
                 return Refuse(id.Value, check.Status == SignatureStatus.TokenExpired ? TusResult.Gone : TusResult.Unauthorized, check.Detail);
             }
 

@@ -27,6 +27,8 @@ public enum UploadResult
     LengthMismatch,
     /// <summary>Not enough free space above min_free_bytes: 507.</summary>
     InsufficientStorage,
+    /// <summary>The client's address is banned after repeated signature failures: 403 before any work.</summary>
+    Banned,
     /// <summary>The client went away mid-body; nothing kept.</summary>
     ClientGone,
 }

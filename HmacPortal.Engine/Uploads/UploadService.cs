@@ -17,6 +17,7 @@ public sealed class UploadService(
     FileStore files,
     StorageLayout layout,
     UploadRecorder recorder,
+    Protection.BanList bans,
     IOptionsMonitor<ServerOptions> server,
     IOptionsMonitor<UploadsOptions> uploads,
     ILogger<UploadService> logger)
@@ -25,6 +26,11 @@ public sealed class UploadService(
     public UploadOutcome? Admit(UploadRequest request, out SignatureCheck check)
     {
         check = new SignatureCheck(SignatureStatus.Missing, SignatureScheme.None, string.Empty);
+        if (bans.Find(request.ClientAddress) is { } ban)
+        {
+            return new UploadOutcome(UploadResult.Banned, $"this address is banned until {ban.Until:u} after repeated signature failures");
+        }
+
         if (request.ContentLength is not { } length)
         {
             return Refuse(request, UploadResult.LengthRequired, "a Content-Length header is required");
@@ -43,6 +49,11 @@ public sealed class UploadService(
         };
         if (refusal is not null)
         {
+            if (check.Status is SignatureStatus.Invalid or SignatureStatus.Missing or SignatureStatus.TokenInvalid)
+            {
+                bans.RecordSignatureFailure(request.ClientAddress);
+            }
+
             return refusal;
         }
 

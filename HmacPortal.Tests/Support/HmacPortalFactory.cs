@@ -1,3 +1,5 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -30,11 +32,35 @@ public sealed class HmacPortalFactory : WebApplicationFactory<Program>
     /// <remarks>Starts in the past: the framework checks If-Modified-Since against the real clock and ignores future dates.</remarks>
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 15, 12, 0, 0, TimeSpan.Zero));
 
+    /// <summary>The client address requests appear to come from (the in-memory server has none otherwise).</summary>
+    public IPAddress? Peer { get; set; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("config", ConfigPath);
         builder.UseEnvironment("Production");
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            services.AddSingleton<IStartupFilter>(new PeerFilter(this));
+        });
+    }
+
+    private sealed class PeerFilter(HmacPortalFactory factory) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) =>
+            {
+                if (factory.Peer is { } peer)
+                {
+                    context.Connection.RemoteIpAddress = peer;
+                }
+
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
     }
 
     protected override void Dispose(bool disposing)

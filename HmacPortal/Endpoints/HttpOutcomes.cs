@@ -24,6 +24,7 @@ internal static class HttpOutcomes
         UploadResult.ExtensionNotAllowed => Problem(StatusCodes.Status415UnsupportedMediaType, "extension-not-allowed", "File type not accepted", outcome.Detail),
         UploadResult.LengthMismatch => Problem(StatusCodes.Status400BadRequest, "length-mismatch", "Body length differs from Content-Length", outcome.Detail),
         UploadResult.InsufficientStorage => Problem(StatusCodes.Status507InsufficientStorage, "insufficient-storage", "Not enough storage", outcome.Detail),
+        UploadResult.Banned => Problem(StatusCodes.Status403Forbidden, "banned", "Address banned", outcome.Detail),
         UploadResult.ClientGone => Problem(StatusCodes.Status400BadRequest, "interrupted", "Upload interrupted", outcome.Detail),
         _ => Problem(StatusCodes.Status500InternalServerError, "internal", "Internal error", "the server could not handle this upload"),
     };

@@ -28,13 +28,15 @@ public sealed partial class AdminAccessTests : IDisposable
         }));
 
     [Theory]
-    [InlineData(null)]
-    [InlineData("127.0.0.1")]
-    [InlineData("::1")]
-    public async Task AdminPage_Anonymous_IsRedirectedToSignIn_WhateverXForwardedForSays(string? forwardedFor)
+    [InlineData(null, "/admin/files")]
+    [InlineData("127.0.0.1", "/admin/files")]
+    [InlineData("::1", "/admin/files")]
+    [InlineData(null, "/admin/bans")]
+    [InlineData("127.0.0.1", "/admin/bans")]
+    public async Task AdminPage_Anonymous_IsRedirectedToSignIn_WhateverXForwardedForSays(string? forwardedFor, string page)
     {
         using var client = NewClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/admin/files");
+        using var request = new HttpRequestMessage(HttpMethod.Get, page);
         if (forwardedFor is not null)
         {
             request.Headers.Add("X-Forwarded-For", forwardedFor);
