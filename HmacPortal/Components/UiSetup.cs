@@ -12,16 +12,38 @@ internal static class UiSetup
         return services;
     }
 
-    /// <summary>The error page for unhandled exceptions; first in the pipeline so it covers everything after it.</summary>
+    /// <summary>
+    /// Unhandled exceptions: browser pages get the error page; everything else (uploads, downloads,
+    /// resumable, health, metrics) an RFC 9457 body. Neither shows exception text. First in the
+    /// pipeline so it covers everything after it.
+    /// </summary>
     public static WebApplication UseHmacPortalErrorPage(this WebApplication app)
     {
-        if (!app.Environment.IsDevelopment())
+        app.UseWhen(IsPage, pages =>
         {
-            app.UseExceptionHandler("/Error", createScopeForErrors: true);
-        }
-
+            if (!app.Environment.IsDevelopment())
+            {
+                pages.UseExceptionHandler("/Error", createScopeForErrors: true);
+            }
+        });
+        app.UseWhen(context => !IsPage(context), api => api.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = context =>
+            {
+                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+                context.Response.ContentType = "application/problem+json";
+                return context.Response.WriteAsync(
+                    "{\"type\":\"urn:hmacportal:problem:internal\",\"title\":\"Internal error\",\"status\":500,"
+                    + "\"detail\":\"the server could not handle this request; it has been logged\"}",
+                    context.RequestAborted);
+            },
+        }));
         return app;
     }
+
+    /// <summary>A request for a page of the portal or the admin console (GET of HTML), not an API call.</summary>
+    private static bool IsPage(HttpContext context) =>
+        HttpMethods.IsGet(context.Request.Method) && context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Antiforgery for forms (admin sign-in and sign-out); after authentication, as it needs the user.</summary>
     public static WebApplication UseHmacPortalUi(this WebApplication app)
