@@ -23,6 +23,7 @@ public sealed class TusService(
     FileStore files,
     StorageLayout layout,
     UploadRecorder recorder,
+    UploadLimits limits,
     SignatureVerifier verifier,
     Protection.BanList bans,
     IOptionsMonitor<ServerOptions> server,
@@ -117,8 +118,7 @@ public sealed class TusService(
         }
 
         var id = UploadId.New();
-        var limits = server.CurrentValue;
-        var maxLength = limits.MaxUploadSize.Bytes;
+        var maxLength = server.CurrentValue.MaxUploadSize.Bytes;
         string target;
         string? owner = null;
         string? grantedType = null;
@@ -167,25 +167,16 @@ public sealed class TusService(
             return Refuse(id.Value, TusResult.BadRequest, error);
         }
 
-        if (length > limits.MaxUploadSize.Bytes)
+        var (breach, detail) = limits.Check(targetPath, length, partial);
+        if (breach != LimitBreach.None)
         {
-            return Refuse(id.Value, TusResult.TooLarge, $"the file is larger than the limit of {limits.MaxUploadSize.ToDisplayString()}");
-        }
-
-        var allowed = uploads.CurrentValue.AllowedExtensions;
-        if (!partial && allowed.Count > 0 && !allowed.Any(suffix => name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)))
-        {
-            return Refuse(id.Value, TusResult.ExtensionNotAllowed, $"files ending in {string.Join(", ", allowed)} are accepted; this name is not");
-        }
-
-        if (!partial && files.Exists(layout.Locate(targetPath)))
-        {
-            return Refuse(id.Value, TusResult.Exists, "a file already exists at this path");
-        }
-
-        if (files.Volume().FreeBytes - (length ?? 0) < limits.MinFreeBytes.Bytes)
-        {
-            return Refuse(id.Value, TusResult.InsufficientStorage, "the server does not have enough free space for this file");
+            return Refuse(id.Value, breach switch
+            {
+                LimitBreach.TooLarge => TusResult.TooLarge,
+                LimitBreach.ExtensionNotAllowed => TusResult.ExtensionNotAllowed,
+                LimitBreach.Exists => TusResult.Exists,
+                _ => TusResult.InsufficientStorage,
+            }, detail);
         }
 
         var now = clock.GetUtcNow();

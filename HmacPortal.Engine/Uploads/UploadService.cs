@@ -17,9 +17,8 @@ public sealed class UploadService(
     FileStore files,
     StorageLayout layout,
     UploadRecorder recorder,
+    UploadLimits limits,
     Protection.BanList bans,
-    IOptionsMonitor<ServerOptions> server,
-    IOptionsMonitor<UploadsOptions> uploads,
     ILogger<UploadService> logger)
 {
     /// <summary>Everything that decides an upload before its body: a refusal, or null to go ahead.</summary>
@@ -57,29 +56,15 @@ public sealed class UploadService(
             return refusal;
         }
 
-        var limits = server.CurrentValue;
-        if (length > limits.MaxUploadSize.Bytes)
+        var (breach, detail) = limits.Check(request.Path, length);
+        return breach switch
         {
-            return Refuse(request, UploadResult.TooLarge, $"the file is larger than the limit of {limits.MaxUploadSize.ToDisplayString()}");
-        }
-
-        var allowed = uploads.CurrentValue.AllowedExtensions;
-        if (allowed.Count > 0 && !allowed.Any(suffix => request.Path.FileName.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)))
-        {
-            return Refuse(request, UploadResult.ExtensionNotAllowed, $"files ending in {string.Join(", ", allowed)} are accepted; this name is not");
-        }
-
-        if (files.Exists(layout.Locate(request.Path)))
-        {
-            return Refuse(request, UploadResult.Exists, "a file already exists at this path");
-        }
-
-        if (files.Volume().FreeBytes - length < limits.MinFreeBytes.Bytes)
-        {
-            return Refuse(request, UploadResult.InsufficientStorage, "the server does not have enough free space for this file");
-        }
-
-        return null;
+            LimitBreach.None => null,
+            LimitBreach.TooLarge => Refuse(request, UploadResult.TooLarge, detail),
+            LimitBreach.ExtensionNotAllowed => Refuse(request, UploadResult.ExtensionNotAllowed, detail),
+            LimitBreach.Exists => Refuse(request, UploadResult.Exists, detail),
+            _ => Refuse(request, UploadResult.InsufficientStorage, detail),
+        };
     }
 
     /// <summary>Admits the upload, then streams <paramref name="body"/> to storage and records it.</summary>

@@ -20,6 +20,7 @@ internal static class XmppUploadSetup
         services.AddSingleton<MetadataReconciler>();
         services.AddSingleton<FileCatalog>();
         services.AddSingleton<UploadRecorder>();
+        services.AddSingleton<UploadLimits>();
         services.AddSingleton<HmacPortal.Engine.Protection.BanList>();
         services.AddSingleton<UploadService>();
         services.AddSingleton<DownloadService>();
