@@ -20,8 +20,6 @@ public readonly record struct ByteSize(long Bytes) : IComparable<ByteSize>
 
     public static ByteSize Zero => default;
 
-    public static ByteSize FromMegabytes(long value) => new(value << 20);
-
     /// <summary>Parses a size string; returns false with a reason for anything else.</summary>
     public static bool TryParse(string? text, out ByteSize size, out string error)
     {

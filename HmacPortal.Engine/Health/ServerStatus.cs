@@ -14,8 +14,6 @@ public sealed class ServerStatus(TimeProvider clock, IOptionsMonitor<ServerOptio
         typeof(ServerStatus).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
         ?? "0.0.0";
 
-    public DateTimeOffset StartedAt => _startedAt;
-
     public TimeSpan Uptime => clock.GetUtcNow() - _startedAt;
 
     public ByteSize MinFreeBytes => server.CurrentValue.MinFreeBytes;

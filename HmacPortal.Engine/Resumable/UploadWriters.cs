@@ -38,8 +38,6 @@ public sealed class UploadWriters
         }
     }
 
-    public int Active => _writers.Count;
-
     private void Release(UploadId id, Writer writer)
     {
         _writers.TryRemove(new KeyValuePair<string, Writer>(id.Value, writer));

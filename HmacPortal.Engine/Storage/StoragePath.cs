@@ -103,12 +103,6 @@ public sealed class StoragePath : IEquatable<StoragePath>
         return full;
     }
 
-    /// <summary>The same path with its last segment replaced.</summary>
-    public StoragePath WithFileName(string fileName) =>
-        TryCreate(string.Join('/', Segments.Take(Segments.Count - 1).Append(fileName)), out var path, out var error)
-            ? path
-            : throw new ArgumentException(error, nameof(fileName));
-
     public bool Equals(StoragePath? other) => other is not null && string.Equals(Value, other.Value, StringComparison.Ordinal);
 
     public override bool Equals(object? obj) => Equals(obj as StoragePath);

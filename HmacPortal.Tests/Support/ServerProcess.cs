@@ -115,9 +115,6 @@ public sealed partial class ServerProcess : IAsyncDisposable
         return seen.Task.WaitAsync(timeout);
     }
 
-    /// <summary>How many output lines so far contain <paramref name="text"/>.</summary>
-    public int CountOutput(string text) => _output.Count(line => line.Contains(text, StringComparison.Ordinal));
-
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
 
     /// <summary>Sends SIGTERM, as systemd and Ctrl+C do.</summary>
