@@ -1,8 +1,9 @@
 using HmacPortal.Components;
-using HmacPortal.Endpoints.Admin;
+using HmacPortal.Endpoints.Accounts;
 using HmacPortal.Endpoints.Health;
 using HmacPortal.Endpoints.Metrics;
 using HmacPortal.Endpoints.Resumable;
+using HmacPortal.Endpoints.Sharing;
 using HmacPortal.Endpoints.Uploads;
 using HmacPortal.Hosting;
 using HmacPortal.Engine.Configuration;
@@ -44,7 +45,8 @@ builder.Services.AddHmacPortalHost();
 builder.Services.AddHmacPortalHealth();
 builder.Services.AddXmppUploads();
 builder.Services.AddResumableUploads();
-builder.Services.AddAdminAuthentication();
+builder.Services.AddAccounts();
+builder.Services.AddSharing();
 builder.Services.AddHmacPortalUi();
 
 await using var app = builder.Build();
@@ -62,7 +64,8 @@ app.UseHmacPortalUi();
 app.MapHealthEndpoints();
 app.MapXmppUploads();
 app.MapTusEndpoints(resumablePath);
-app.MapAdminAuthEndpoints();
+app.MapAccountEndpoints();
+app.MapShareEndpoints();
 app.MapServerMetrics();
 app.MapHmacPortalUi();
 

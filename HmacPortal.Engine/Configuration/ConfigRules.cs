@@ -169,6 +169,19 @@ public static class ConfigRules
         }
     }
 
+    public static IEnumerable<ConfigProblem> Check(PortalOptions o)
+    {
+        if (o.UserQuota.Bytes <= 0)
+        {
+            yield return new("portal", "user_quota", "must be larger than 0");
+        }
+
+        foreach (var (name, hash) in o.Users.Where(u => !PasswordHash.IsWellFormed(u.Value)))
+        {
+            yield return new("portal.users", name, "is not a hash made by --hash-password");
+        }
+    }
+
     /// <summary>Binds every table from <paramref name="configuration"/> and applies every rule.</summary>
     public static IReadOnlyList<ConfigProblem> CheckAll(IConfiguration configuration)
     {
@@ -183,6 +196,7 @@ public static class ConfigRules
             problems.AddRange(Check(Bind<DownloadsOptions>(configuration, DownloadsOptions.Section)));
             problems.AddRange(Check(Bind<CorsOptions>(configuration, CorsOptions.Section)));
             problems.AddRange(Check(Bind<AdminOptions>(configuration, AdminOptions.Section)));
+            problems.AddRange(Check(Bind<PortalOptions>(configuration, PortalOptions.Section)));
         }
         catch (InvalidOperationException ex)
         {
@@ -196,8 +210,9 @@ public static class ConfigRules
     public static IEnumerable<ConfigDiagnostic> Locate(IEnumerable<ConfigProblem> problems, ConfigReadResult read, string source) =>
         problems.Select(p =>
         {
-            var key = ConfigSchema.Find(p.Table, p.Name);
-            var (line, column) = key is not null && read.Positions.TryGetValue(key.ConfigurationPath, out var at) ? at : (0, 0);
+            var path = ConfigSchema.Find(p.Table, p.Name)?.ConfigurationPath
+                ?? (ConfigSchema.NamedTables.TryGetValue(p.Table, out var named) ? $"{named.ConfigurationPath}:{p.Name}" : null);
+            var (line, column) = path is not null && read.Positions.TryGetValue(path, out var at) ? at : (0, 0);
             return new ConfigDiagnostic(ConfigSeverity.Error, p.ToString(), source, line, column);
         });
 

@@ -93,7 +93,23 @@ public static class ConfigSchema
             "How long a browser may cache a CORS preflight answer."),
         new("admin", "password_hash", "PasswordHash", ConfigValueKind.Secret, "",
             "Hash of the admin password (make one with --hash-password). Empty disables admin sign-in."),
+        new("portal", "enabled", "Enabled", ConfigValueKind.Boolean, "true",
+            "Serve the browser upload portal at /portal: sign-in, drag-and-drop resumable uploads, My files and share links."),
+        new("portal", "anonymous_upload", "AnonymousUpload", ConfigValueKind.Boolean, "false",
+            "Let visitors who are not signed in upload from the portal. Together they share one user_quota."),
+        new("portal", "user_quota", "UserQuota", ConfigValueKind.Size, "10GB",
+            "Storage each portal user may hold (uploaded files plus unfinished uploads). Invites carry their own quota."),
     ];
+
+    /// <summary>
+    /// Tables whose keys are names the operator chooses, each mapped to a string value, e.g.
+    /// <c>[portal.users]</c> with <c>alice = "&lt;hash from --hash-password&gt;"</c>.
+    /// </summary>
+    public static IReadOnlyDictionary<string, NamedValuesTable> NamedTables { get; } = new Dictionary<string, NamedValuesTable>
+    {
+        ["portal.users"] = new("portal.users", "Portal:Users", "alice", "<hash made by --hash-password>",
+            "Portal users: one line per user, the user name (letters, digits, '.', '_', '-') = the hash of their password made by --hash-password."),
+    };
 
     /// <summary>The Go server's misspellings, mapped to the key they mean.</summary>
     public static IReadOnlyDictionary<(string Table, string Name), (string Table, string Name)> Aliases { get; } =

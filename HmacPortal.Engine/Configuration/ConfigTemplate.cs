@@ -45,6 +45,18 @@ public static class ConfigTemplate
             }
         }
 
+        foreach (var named in ConfigSchema.NamedTables.Values)
+        {
+            text.AppendLine();
+            foreach (var line in Wrap(named.Description, 96))
+            {
+                text.Append("# ").AppendLine(line);
+            }
+
+            text.Append("# [").Append(named.Table).AppendLine("]");
+            text.Append("# ").Append(named.ExampleName).Append(" = ").AppendLine(Quote(named.ExampleValue));
+        }
+
         return text.ToString();
     }
 

@@ -116,7 +116,11 @@ public static class TomlConfigReader
 
             Seen[(table, name)] = keyValue.Span.Start.Line + 1;
 
-            if (ConfigSchema.Find(table, name) is { } key)
+            if (ConfigSchema.NamedTables.TryGetValue(table, out var named))
+            {
+                NamedEntry(named, display, name, keyValue);
+            }
+            else if (ConfigSchema.Find(table, name) is { } key)
             {
                 Positions[key.ConfigurationPath] = (keyValue.Span.Start.Line + 1, keyValue.Span.Start.Column + 1);
                 Convert(key, keyValue);
@@ -129,6 +133,24 @@ public static class TomlConfigReader
             else
             {
                 Report(ConfigSeverity.Error, keyValue, $"unknown key {display}{Suggestion(table, name)}");
+            }
+        }
+
+        private void NamedEntry(NamedValuesTable named, string display, string name, KeyValueSyntax keyValue)
+        {
+            if (!NamedValuesTable.IsValidName(name))
+            {
+                Report(ConfigSeverity.Error, keyValue, $"{display}: a name may hold only letters, digits, '.', '_' and '-' (at most 64)");
+            }
+            else if (keyValue.Value is StringValueSyntax { Value: { } value })
+            {
+                var path = $"{named.ConfigurationPath}:{name}";
+                Data[path] = value;
+                Positions[path] = (keyValue.Span.Start.Line + 1, keyValue.Span.Start.Column + 1);
+            }
+            else
+            {
+                Report(ConfigSeverity.Error, keyValue.Value ?? (SyntaxNodeBase)keyValue, $"{display}: expected a string");
             }
         }
 

@@ -10,7 +10,8 @@ public enum FileSort
 }
 
 /// <summary>One page of the file list: a search over path and owner, an order, and a window.</summary>
-public sealed record FileQuery(string? Search = null, FileSort Sort = FileSort.Newest, int Skip = 0, int Take = 25);
+/// <param name="Owner">When set, only this owner's files.</param>
+public sealed record FileQuery(string? Search = null, FileSort Sort = FileSort.Newest, int Skip = 0, int Take = 25, string? Owner = null);
 
 /// <summary>The records of one page and how many match in all.</summary>
 public sealed record FilePage(IReadOnlyList<FileRecord> Items, int Total);

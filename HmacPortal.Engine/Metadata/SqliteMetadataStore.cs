@@ -1,63 +1,18 @@
 using System.Runtime.CompilerServices;
-using HmacPortal.Engine.Configuration;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Options;
 
 namespace HmacPortal.Engine.Metadata;
 
 /// <summary>
-/// The metadata database, <c>metadata.db</c> in <c>data_path</c> (never under the served tree), in WAL
-/// mode so readers never wait for writers. Commits use <c>synchronous = NORMAL</c>: a crash of the
-/// process loses nothing, and a power cut can lose at most the last records, which start-up
-/// reconciliation recreates from the files (fsynced before their record is written). Connections
-/// are opened and configured once, then reused.
+/// The record of every stored file, in the <c>files</c> table of <see cref="SqliteDatabase"/>. A power
+/// cut can lose at most the last records, which start-up reconciliation recreates from the files
+/// (fsynced before their record is written).
 /// </summary>
-public sealed class SqliteMetadataStore : IMetadataStore, IDisposable
+public sealed class SqliteMetadataStore(SqliteDatabase database) : IMetadataStore
 {
-    private readonly string _connectionString;
-    private readonly System.Collections.Concurrent.ConcurrentBag<SqliteConnection> _idle = [];
-
-    public SqliteMetadataStore(IOptions<ServerOptions> options)
-    {
-        Directory.CreateDirectory(options.Value.DataPath);
-        DatabasePath = Path.Combine(options.Value.DataPath, "metadata.db");
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = DatabasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Cache = SqliteCacheMode.Private,
-            Pooling = false,
-            DefaultTimeout = 30,
-        }.ToString();
-        var connection = Open();
-        Execute(connection, """
-            PRAGMA journal_mode = WAL;
-            CREATE TABLE IF NOT EXISTS files (
-                path TEXT PRIMARY KEY NOT NULL,
-                stored_path TEXT NOT NULL,
-                size INTEGER NOT NULL,
-                content_type TEXT NOT NULL,
-                sha256 TEXT,
-                owner TEXT,
-                protocol TEXT NOT NULL,
-                client_address TEXT,
-                created INTEGER NOT NULL,
-                expires INTEGER,
-                downloads INTEGER NOT NULL DEFAULT 0,
-                last_download INTEGER
-            );
-            CREATE INDEX IF NOT EXISTS files_owner ON files(owner);
-            CREATE INDEX IF NOT EXISTS files_stored_path ON files(stored_path);
-            CREATE INDEX IF NOT EXISTS files_expires ON files(expires) WHERE expires IS NOT NULL;
-            """);
-        Return(connection);
-    }
-
-    public string DatabasePath { get; }
-
     public Task RecordAsync(FileRecord record, CancellationToken cancellationToken)
     {
-        using var lease = Borrow();
+        using var lease = database.Borrow();
         using var command = lease.Connection.CreateCommand();
         command.CommandText = """
             INSERT OR REPLACE INTO files (path, stored_path, size, content_type, sha256, owner, protocol, client_address, created, expires, downloads, last_download)
@@ -81,7 +36,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IDisposable
 
     public Task<FileRecord?> GetAsync(string path, CancellationToken cancellationToken)
     {
-        using var lease = Borrow();
+        using var lease = database.Borrow();
         using var command = lease.Connection.CreateCommand();
         command.CommandText = "SELECT path, stored_path, size, content_type, sha256, owner, protocol, client_address, created, expires, downloads, last_download FROM files WHERE path = $path";
         command.Parameters.AddWithValue("$path", path);
@@ -91,8 +46,19 @@ public sealed class SqliteMetadataStore : IMetadataStore, IDisposable
 
     public Task<FilePage> QueryAsync(FileQuery query, CancellationToken cancellationToken)
     {
-        using var lease = Borrow();
-        var where = string.IsNullOrWhiteSpace(query.Search) ? string.Empty : "WHERE path LIKE $search ESCAPE '\\' OR owner LIKE $search ESCAPE '\\'";
+        using var lease = database.Borrow();
+        var conditions = new List<string>();
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            conditions.Add("(path LIKE $search ESCAPE '\\' OR owner LIKE $search ESCAPE '\\')");
+        }
+
+        if (query.Owner is not null)
+        {
+            conditions.Add("owner = $owner");
+        }
+
+        var where = conditions.Count == 0 ? string.Empty : "WHERE " + string.Join(" AND ", conditions);
         var order = query.Sort switch
         {
             FileSort.Oldest => "created ASC",
@@ -106,7 +72,13 @@ public sealed class SqliteMetadataStore : IMetadataStore, IDisposable
         count.CommandText = $"SELECT count(*) FROM files {where}";
         using var select = lease.Connection.CreateCommand();
         select.CommandText = $"SELECT path, stored_path, size, content_type, sha256, owner, protocol, client_address, created, expires, downloads, last_download FROM files {where} ORDER BY {order}, path LIMIT $take OFFSET $skip";
-        if (where.Length > 0)
+        if (query.Owner is not null)
+        {
+            count.Parameters.AddWithValue("$owner", query.Owner);
+            select.Parameters.AddWithValue("$owner", query.Owner);
+        }
+
+        if (!string.IsNullOrWhiteSpace(query.Search))
         {
             var pattern = "%" + query.Search!.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
             count.Parameters.AddWithValue("$search", pattern);
@@ -126,9 +98,17 @@ public sealed class SqliteMetadataStore : IMetadataStore, IDisposable
         return Task.FromResult(new FilePage(items, total));
     }
 
+    public Task<long> UsedBytesAsync(string owner, CancellationToken cancellationToken)
+    {
+        using var lease = database.Borrow();
+        using var command = lease.Command("SELECT coalesce(sum(size), 0) FROM files WHERE owner = $owner");
+        command.Parameters.AddWithValue("$owner", owner);
+        return Task.FromResult(Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken)
     {
-        using var lease = Borrow();
+        using var lease = database.Borrow();
         using var command = lease.Connection.CreateCommand();
         command.CommandText = "DELETE FROM files WHERE path = $path";
         command.Parameters.AddWithValue("$path", path);
@@ -137,7 +117,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IDisposable
 
     public Task CountDownloadsAsync(IReadOnlyCollection<DownloadTally> tallies, CancellationToken cancellationToken)
     {
-        using var lease = Borrow();
+        using var lease = database.Borrow();
         using var transaction = lease.Connection.BeginTransaction();
         using var command = lease.Connection.CreateCommand();
         command.Transaction = transaction;
@@ -159,7 +139,7 @@ public sealed class SqliteMetadataStore : IMetadataStore, IDisposable
 
     public async IAsyncEnumerable<(string Path, string StoredPath)> ListPathsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var lease = Borrow();
+        using var lease = database.Borrow();
         await using var command = lease.Connection.CreateCommand();
         command.CommandText = "SELECT path, stored_path FROM files";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -167,33 +147,6 @@ public sealed class SqliteMetadataStore : IMetadataStore, IDisposable
         {
             yield return (reader.GetString(0), reader.GetString(1));
         }
-    }
-
-    private SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        Execute(connection, "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000;");
-        return connection;
-    }
-
-    private Lease Borrow() => new(this, _idle.TryTake(out var connection) ? connection : Open());
-
-    private void Return(SqliteConnection connection) => _idle.Add(connection);
-
-    public void Dispose()
-    {
-        while (_idle.TryTake(out var connection))
-        {
-            connection.Dispose();
-        }
-    }
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 
     private static FileRecord Read(SqliteDataReader r) => new(
@@ -209,12 +162,4 @@ public sealed class SqliteMetadataStore : IMetadataStore, IDisposable
         r.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(9)),
         r.GetInt64(10),
         r.IsDBNull(11) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(11)));
-
-    /// <summary>A configured connection borrowed for one operation and given back afterwards.</summary>
-    private readonly struct Lease(SqliteMetadataStore store, SqliteConnection connection) : IDisposable
-    {
-        public SqliteConnection Connection { get; } = connection;
-
-        public void Dispose() => store.Return(Connection);
-    }
 }

@@ -28,6 +28,8 @@ public enum TusResult
     Forbidden,
     /// <summary>413: longer than allowed.</summary>
     TooLarge,
+    /// <summary>413: the owner's quota has no room for this upload.</summary>
+    QuotaExceeded,
     /// <summary>415: the file name's suffix is not accepted.</summary>
     ExtensionNotAllowed,
     /// <summary>409: the finished file's path is taken.</summary>

@@ -26,6 +26,7 @@ public sealed class TusService(
     UploadLimits limits,
     SignatureVerifier verifier,
     Protection.BanList bans,
+    Quotas.QuotaLedger quotas,
     IOptionsMonitor<ServerOptions> server,
     IOptionsMonitor<UploadsOptions> uploads,
     TimeProvider clock,
@@ -61,7 +62,7 @@ public sealed class TusService(
             return Refuse("-", TusResult.BadRequest, "Upload-Concat must be 'partial' or 'final;<upload URLs>'");
         }
 
-        var created = Create(request);
+        var created = await CreateAsync(request, null).ConfigureAwait(false);
         if (created is not { Result: TusResult.Created, Session: { IsComplete: true } session })
         {
             return created;
@@ -71,7 +72,7 @@ public sealed class TusService(
         return completed.Result == TusResult.Written ? created with { Session = completed.Session } : completed;
     }
 
-    private TusOutcome Create(TusCreateRequest request, long? finalLength = null)
+    private async Task<TusOutcome> CreateAsync(TusCreateRequest request, long? finalLength)
     {
         if (bans.Find(request.ClientAddress) is { } ban)
         {
@@ -123,6 +124,7 @@ public sealed class TusService(
         string? owner = null;
         string? grantedType = null;
         DateTimeOffset? fileExpires = null;
+        long? quota = null;
         if (request.BearerToken is { } token)
         {
             var (check, grant) = verifier.ReadGrant(token);
@@ -149,7 +151,7 @@ public sealed class TusService(
 
             maxLength = Math.Min(maxLength, grant.FileSize);
             target = $"{grant.Slot}/{name}";
-            (owner, grantedType, fileExpires) = (grant.Subject, grant.FileType, grant.FileExpiresAt);
+            (owner, grantedType, fileExpires, quota) = (grant.Subject, grant.FileType, grant.FileExpiresAt, grant.Quota);
         }
         else if (uploads.CurrentValue.AnonymousResumable)
         {
@@ -197,7 +199,19 @@ public sealed class TusService(
             IsPartial = partial,
             Concat = finalLength is null ? null : request.UploadConcat,
         };
-        sessions.Create(session);
+        if (quota is { } limit)
+        {
+            var (fits, left) = await quotas.ReserveAsync(owner!, limit, length ?? maxLength, () => sessions.Create(session), CancellationToken.None).ConfigureAwait(false);
+            if (!fits)
+            {
+                return Refuse(id.Value, TusResult.QuotaExceeded, $"this upload needs {length ?? maxLength} bytes but only {left} are left in the quota");
+            }
+        }
+        else
+        {
+            sessions.Create(session);
+        }
+
         TusLog.Created(logger, Short(id), session.TargetPath, length?.ToString(CultureInfo.InvariantCulture) ?? "deferred", request.ClientAddress);
         return new TusOutcome(TusResult.Created, Session: session);
     }
@@ -440,7 +454,7 @@ public sealed class TusService(
             return Refuse("-", TusResult.BadRequest, "Upload-Concat: final needs at least one partial upload");
         }
 
-        var created = Create(request, parts.Sum(p => p.Session.Length!.Value));
+        var created = await CreateAsync(request, parts.Sum(p => p.Session.Length!.Value)).ConfigureAwait(false);
         if (created is not { Result: TusResult.Created, Session: { } session } || !UploadId.TryParse(session.Id, out var id))
         {
             return created;

@@ -17,8 +17,79 @@ public sealed record JwtGrant(
     string FileName,
     long FileSize,
     string? FileType,
-    DateTimeOffset? FileExpiresAt)
+    DateTimeOffset? FileExpiresAt,
+    long? Quota = null)
 {
+    /// <summary>The <c>kid</c> of a token's header, or null when it has none or is not a JWT.</summary>
+    public static string? ReadKeyId(string token)
+    {
+        var dot = token.IndexOf('.', StringComparison.Ordinal);
+        if (dot <= 0 || !TryDecode(token[..dot], out var headerBytes))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var header = JsonDocument.Parse(headerBytes);
+            return header.RootElement.ValueKind == JsonValueKind.Object
+                && header.RootElement.TryGetProperty("kid", out var kid) && kid.ValueKind == JsonValueKind.String
+                ? kid.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Writes this grant as a JWT signed with <paramref name="secret"/> (the server's own grants).</summary>
+    public string Write(string secret, string algorithm, string? keyId = null)
+    {
+        var header = new Dictionary<string, string> { ["alg"] = algorithm, ["typ"] = "JWT" };
+        if (keyId is not null)
+        {
+            header["kid"] = keyId;
+        }
+
+        var claims = new Dictionary<string, object>
+        {
+            ["sub"] = Subject,
+            ["iat"] = IssuedAt.ToUnixTimeSeconds(),
+            ["exp"] = ExpiresAt.ToUnixTimeSeconds(),
+            ["slot"] = Slot,
+            ["filename"] = FileName,
+            ["filesize"] = FileSize,
+        };
+        if (FileType is not null)
+        {
+            claims["filetype"] = FileType;
+        }
+
+        if (FileExpiresAt is { } expires)
+        {
+            claims["expires"] = expires.ToUnixTimeSeconds();
+        }
+
+        if (Quota is { } quota)
+        {
+            claims["quota"] = quota;
+        }
+
+        var signed = $"{Encode(JsonSerializer.SerializeToUtf8Bytes(header))}.{Encode(JsonSerializer.SerializeToUtf8Bytes(claims))}";
+        return $"{signed}.{Encode(Sign(algorithm, Encoding.UTF8.GetBytes(secret), Encoding.ASCII.GetBytes(signed)))}";
+    }
+
+    private static string Encode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static byte[] Sign(string algorithm, byte[] key, byte[] signed) => algorithm switch
+    {
+        "HS256" => HMACSHA256.HashData(key, signed),
+        "HS384" => HMACSHA384.HashData(key, signed),
+        "HS512" => HMACSHA512.HashData(key, signed),
+        _ => [],
+    };
+
     /// <summary>Checks the token's form, algorithm and signature, and reads its claims.</summary>
     public static bool TryRead(string token, string secret, string algorithm, out JwtGrant grant, out string error)
     {
@@ -46,14 +117,7 @@ public sealed record JwtGrant(
             }
 
             var signed = Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}");
-            var key = Encoding.UTF8.GetBytes(secret);
-            var expected = algorithm switch
-            {
-                "HS256" => HMACSHA256.HashData(key, signed),
-                "HS384" => HMACSHA384.HashData(key, signed),
-                "HS512" => HMACSHA512.HashData(key, signed),
-                _ => [],
-            };
+            var expected = Sign(algorithm, Encoding.UTF8.GetBytes(secret), signed);
             if (expected.Length == 0 || !CryptographicOperations.FixedTimeEquals(expected, signature))
             {
                 error = "the token's signature is wrong";
@@ -76,7 +140,8 @@ public sealed record JwtGrant(
 
             var type = TryString(claims, "filetype", out var t) ? t : null;
             DateTimeOffset? fileExpires = TryTime(claims, "expires", out var e) ? e : null;
-            grant = new JwtGrant(sub, iat, exp, slot, filename, filesize, type, fileExpires);
+            long? quota = claims.TryGetProperty("quota", out var q) && q.ValueKind == JsonValueKind.Number && q.TryGetInt64(out var limit) && limit >= 0 ? limit : null;
+            grant = new JwtGrant(sub, iat, exp, slot, filename, filesize, type, fileExpires, quota);
             error = string.Empty;
             return true;
         }

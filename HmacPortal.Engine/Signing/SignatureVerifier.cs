@@ -95,17 +95,29 @@ public sealed class SignatureVerifier(IOptionsMonitor<SecurityOptions> options, 
 
     private (SignatureCheck Check, JwtGrant? Grant) ReadGrant(SecurityOptions security, string token)
     {
+        // The portal's own grants name their key; only they are checked against it, and they work
+        // whether or not the XMPP server's JWTs are enabled.
+        if (JwtGrant.ReadKeyId(token) == PortalGrantKey.KeyId)
+        {
+            return CheckGrant(token, PortalGrantKey.Derive(security.Secret), PortalGrantKey.Algorithm, PortalGrantKey.Lifetime);
+        }
+
         if (!security.EnableJwt)
         {
             return (new SignatureCheck(SignatureStatus.Missing, SignatureScheme.None, "upload tokens are not enabled (enablejwt)"), null);
         }
 
-        if (!JwtGrant.TryRead(token, security.JwtSecret, security.JwtAlgorithm, out var grant, out var error))
+        return CheckGrant(token, security.JwtSecret, security.JwtAlgorithm, security.JwtExpiration);
+    }
+
+    private (SignatureCheck Check, JwtGrant? Grant) CheckGrant(string token, string secret, string algorithm, TimeSpan longestWindow)
+    {
+        if (!JwtGrant.TryRead(token, secret, algorithm, out var grant, out var error))
         {
             return (new SignatureCheck(SignatureStatus.TokenInvalid, SignatureScheme.Jwt, error), null);
         }
 
-        if (grant.ExpiresAt - grant.IssuedAt > security.JwtExpiration)
+        if (grant.ExpiresAt - grant.IssuedAt > longestWindow)
         {
             return (new SignatureCheck(SignatureStatus.TokenInvalid, SignatureScheme.Jwt, "the token grants a longer upload window than jwtexpiration allows"), null);
         }

@@ -41,6 +41,7 @@ internal static class HttpOutcomes
         TusResult.Unauthorized => new BearerChallenge(Problem(StatusCodes.Status401Unauthorized, "bad-token", "Upload token required", outcome.Detail)),
         TusResult.Forbidden => Problem(StatusCodes.Status403Forbidden, "forbidden", "Not allowed", outcome.Detail),
         TusResult.TooLarge => Problem(StatusCodes.Status413PayloadTooLarge, "too-large", "File too large", outcome.Detail),
+        TusResult.QuotaExceeded => Problem(StatusCodes.Status413PayloadTooLarge, "quota-exceeded", "Quota exceeded", outcome.Detail),
         TusResult.ExtensionNotAllowed => Problem(StatusCodes.Status415UnsupportedMediaType, "extension-not-allowed", "File type not accepted", outcome.Detail),
         TusResult.Exists => Problem(StatusCodes.Status409Conflict, "exists", "File exists", outcome.Detail),
         TusResult.InsufficientStorage => Problem(StatusCodes.Status507InsufficientStorage, "insufficient-storage", "Not enough storage", outcome.Detail),

@@ -17,6 +17,7 @@ internal static class OptionsSetup
         Table<DownloadsOptions>(services, configuration, DownloadsOptions.Section, ConfigRules.Check);
         Table<CorsOptions>(services, configuration, CorsOptions.Section, ConfigRules.Check);
         Table<AdminOptions>(services, configuration, AdminOptions.Section, ConfigRules.Check);
+        Table<PortalOptions>(services, configuration, PortalOptions.Section, ConfigRules.Check);
 
         // Relative paths in config.toml are relative to the file, not to wherever the process started.
         services.PostConfigure<ServerOptions>(server =>

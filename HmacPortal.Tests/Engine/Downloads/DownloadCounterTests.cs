@@ -80,6 +80,8 @@ public sealed class DownloadCounterTests
 
         public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task<long> UsedBytesAsync(string owner, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<FilePage> QueryAsync(FileQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public IAsyncEnumerable<(string Path, string StoredPath)> ListPathsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();

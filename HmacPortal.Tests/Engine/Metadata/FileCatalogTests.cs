@@ -11,13 +11,15 @@ public sealed class FileCatalogTests : IDisposable
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private readonly TempDirectory _dir = new();
+    private readonly SqliteDatabase _database;
     private readonly SqliteMetadataStore _metadata;
     private readonly FileCatalog _catalog;
 
     public FileCatalogTests()
     {
         var server = new ServerOptions { StoragePath = _dir.Combine("files"), DataPath = _dir.Combine("state") };
-        _metadata = new SqliteMetadataStore(Options.Create(server));
+        _database = new SqliteDatabase(Options.Create(server));
+        _metadata = new SqliteMetadataStore(_database);
         _catalog = new FileCatalog(_metadata, new FileStore(new TestOptionsMonitor<ServerOptions>(server)), NullLogger<FileCatalog>.Instance);
     }
 
@@ -63,7 +65,7 @@ public sealed class FileCatalogTests : IDisposable
 
     public void Dispose()
     {
-        _metadata.Dispose();
+        _database.Dispose();
         _dir.Dispose();
     }
 }

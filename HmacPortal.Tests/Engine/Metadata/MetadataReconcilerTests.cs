@@ -13,6 +13,7 @@ public sealed class MetadataReconcilerTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly SqliteDatabase _database;
     private readonly SqliteMetadataStore _metadata;
     private readonly MetadataReconciler _reconciler;
 
@@ -20,7 +21,8 @@ public sealed class MetadataReconcilerTests : IDisposable
     {
         var server = new ServerOptions { StoragePath = _dir.Combine("files"), DataPath = _dir.Combine("state") };
         Directory.CreateDirectory(server.StoragePath);
-        _metadata = new SqliteMetadataStore(Options.Create(server));
+        _database = new SqliteDatabase(Options.Create(server));
+        _metadata = new SqliteMetadataStore(_database);
         _reconciler = new MetadataReconciler(new FileStore(new TestOptionsMonitor<ServerOptions>(server)), _metadata, NullLogger<MetadataReconciler>.Instance);
     }
 
@@ -93,7 +95,7 @@ public sealed class MetadataReconcilerTests : IDisposable
 
     public void Dispose()
     {
-        _metadata.Dispose();
+        _database.Dispose();
         _dir.Dispose();
     }
 }

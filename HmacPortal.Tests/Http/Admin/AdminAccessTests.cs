@@ -46,7 +46,7 @@ public sealed partial class AdminAccessTests : IDisposable
         using var response = await client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.StartsWith("http://localhost/admin/login", response.Headers.Location!.ToString(), StringComparison.Ordinal);
+        Assert.Equal($"/admin/login?returnUrl={Uri.EscapeDataString(page)}", response.Headers.Location!.ToString());
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed partial class AdminAccessTests : IDisposable
 
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
         Assert.Equal("/admin/files", signIn.Headers.Location!.ToString());
-        var cookie = Assert.Single(signIn.Headers.GetValues("Set-Cookie"), c => c.StartsWith("hmacportal.admin=", StringComparison.Ordinal));
+        var cookie = Assert.Single(signIn.Headers.GetValues("Set-Cookie"), c => c.StartsWith("hmacportal.session=", StringComparison.Ordinal));
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(HttpStatusCode.OK, files.StatusCode);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using HmacPortal.Endpoints.Metrics;
 using HmacPortal.Engine.Configuration;
 using HmacPortal.Engine.Downloads;
+using HmacPortal.Engine.Metadata;
 using HmacPortal.Engine.Storage;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -73,14 +74,6 @@ internal static class DownloadEndpoints
             return HttpOutcomes.Problem(StatusCodes.Status404NotFound, "not-found", "Not found", "there is no file at this address");
         }
 
-        var headers = context.Response.Headers;
-        headers.XContentTypeOptions = "nosniff";
-        headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'; sandbox";
-        headers.CacheControl = "private, max-age=86400";
-        var disposition = new ContentDispositionHeaderValue(ContentTypes.IsSafeInline(record.ContentType) ? "inline" : "attachment");
-        disposition.SetHttpFileName(path.FileName);
-        headers.ContentDisposition = disposition.ToString();
-
         if (HttpMethods.IsGet(context.Request.Method))
         {
             context.Response.OnCompleted(() =>
@@ -93,6 +86,24 @@ internal static class DownloadEndpoints
                 return Task.CompletedTask;
             });
         }
+
+        return SendStoredFile(context, record, file, path.FileName, attachment: false, framedBySite: false);
+    }
+
+    /// <summary>
+    /// Answers with a stored file: ranges and conditional requests, and headers that keep a
+    /// browser from running it (nosniff, a sandboxing CSP, inline only for types that cannot script).
+    /// </summary>
+    /// <param name="framedBySite">Whether this site's own pages may show it in a frame (a share page's text preview).</param>
+    public static IResult SendStoredFile(HttpContext context, FileRecord record, FileInfo file, string fileName, bool attachment, bool framedBySite)
+    {
+        var headers = context.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.ContentSecurityPolicy = framedBySite ? "default-src 'none'; frame-ancestors 'self'; sandbox" : "default-src 'none'; frame-ancestors 'none'; sandbox";
+        headers.CacheControl = "private, max-age=86400";
+        var disposition = new ContentDispositionHeaderValue(!attachment && ContentTypes.IsSafeInline(record.ContentType) ? "inline" : "attachment");
+        disposition.SetHttpFileName(fileName);
+        headers.ContentDisposition = disposition.ToString();
 
         if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>() is { } body)
         {

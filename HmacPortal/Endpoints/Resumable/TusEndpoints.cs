@@ -24,6 +24,8 @@ internal static class TusEndpoints
         services.AddSingleton<UploadWriters>();
         services.AddSingleton<RunningHashes>();
         services.AddSingleton<TusService>();
+        services.AddSingleton<HmacPortal.Engine.Quotas.QuotaLedger>();
+        services.AddSingleton<HmacPortal.Engine.Portal.PortalUploads>();
         services.AddHostedService<SessionSweeper>();
         return services;
     }

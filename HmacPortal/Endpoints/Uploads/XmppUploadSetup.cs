@@ -16,6 +16,7 @@ internal static class XmppUploadSetup
         services.AddSingleton<SignatureVerifier>();
         services.AddSingleton<FileStore>();
         services.AddSingleton<StorageLayout>();
+        services.AddSingleton<SqliteDatabase>();
         services.AddSingleton<IMetadataStore, SqliteMetadataStore>();
         services.AddSingleton<MetadataReconciler>();
         services.AddSingleton<FileCatalog>();

@@ -1,0 +1,125 @@
+using HmacPortal.Engine.Configuration;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace HmacPortal.Engine.Metadata;
+
+/// <summary>
+/// The server's database, <c>metadata.db</c> in <c>data_path</c> (never under the served tree), in
+/// WAL mode so readers never wait for writers. Commits use <c>synchronous = NORMAL</c>: a crash of
+/// the process loses nothing, and a power cut can lose at most the last commits. Connections are
+/// opened and configured once, then lent out one operation at a time.
+/// </summary>
+public sealed class SqliteDatabase : IDisposable
+{
+    private readonly string _connectionString;
+    private readonly System.Collections.Concurrent.ConcurrentBag<SqliteConnection> _idle = [];
+
+    public SqliteDatabase(IOptions<ServerOptions> options)
+    {
+        Directory.CreateDirectory(options.Value.DataPath);
+        DatabasePath = Path.Combine(options.Value.DataPath, "metadata.db");
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = DatabasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = false,
+            DefaultTimeout = 30,
+        }.ToString();
+        using var lease = Borrow();
+        Execute(lease.Connection, """
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS files (
+                path TEXT PRIMARY KEY NOT NULL,
+                stored_path TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                content_type TEXT NOT NULL,
+                sha256 TEXT,
+                owner TEXT,
+                protocol TEXT NOT NULL,
+                client_address TEXT,
+                created INTEGER NOT NULL,
+                expires INTEGER,
+                downloads INTEGER NOT NULL DEFAULT 0,
+                last_download INTEGER
+            );
+            CREATE INDEX IF NOT EXISTS files_owner ON files(owner);
+            CREATE INDEX IF NOT EXISTS files_stored_path ON files(stored_path);
+            CREATE INDEX IF NOT EXISTS files_expires ON files(expires) WHERE expires IS NOT NULL;
+            CREATE TABLE IF NOT EXISTS shares (
+                id TEXT PRIMARY KEY NOT NULL,
+                owner TEXT NOT NULL,
+                created INTEGER NOT NULL,
+                expires INTEGER,
+                password_hash TEXT,
+                max_downloads INTEGER,
+                downloads INTEGER NOT NULL DEFAULT 0,
+                in_flight INTEGER NOT NULL DEFAULT 0,
+                delete_after_download INTEGER NOT NULL DEFAULT 0,
+                revoked INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX IF NOT EXISTS shares_owner ON shares(owner);
+            CREATE TABLE IF NOT EXISTS share_files (
+                share_id TEXT NOT NULL REFERENCES shares(id) ON DELETE CASCADE,
+                position INTEGER NOT NULL,
+                path TEXT NOT NULL,
+                PRIMARY KEY (share_id, position)
+            );
+            CREATE INDEX IF NOT EXISTS share_files_path ON share_files(path);
+            CREATE TABLE IF NOT EXISTS invites (
+                id TEXT PRIMARY KEY NOT NULL,
+                token_hash TEXT NOT NULL UNIQUE,
+                label TEXT NOT NULL,
+                quota INTEGER NOT NULL,
+                max_file_size INTEGER NOT NULL,
+                created INTEGER NOT NULL,
+                expires INTEGER NOT NULL,
+                revoked INTEGER NOT NULL DEFAULT 0
+            );
+            """);
+    }
+
+    public string DatabasePath { get; }
+
+    /// <summary>A configured connection for one operation; disposing the lease gives it back.</summary>
+    public Lease Borrow() => new(this, _idle.TryTake(out var connection) ? connection : Open());
+
+    public void Dispose()
+    {
+        while (_idle.TryTake(out var connection))
+        {
+            connection.Dispose();
+        }
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        Execute(connection, "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON;");
+        return connection;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>A configured connection borrowed for one operation and given back afterwards.</summary>
+    public readonly struct Lease(SqliteDatabase database, SqliteConnection connection) : IDisposable
+    {
+        public SqliteConnection Connection { get; } = connection;
+
+        public SqliteCommand Command(string sql)
+        {
+            var command = Connection.CreateCommand();
+            command.CommandText = sql;
+            return command;
+        }
+
+        public void Dispose() => database._idle.Add(Connection);
+    }
+}
