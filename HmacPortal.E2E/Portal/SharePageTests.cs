@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using HmacPortal.E2E.Support;
 using HmacPortal.Engine.Portal;
 using HmacPortal.Engine.Sharing;
@@ -27,7 +26,7 @@ public sealed class SharePageTests(BrowserFixture browser) : IDisposable
     public async Task SharePage_OfAnExpiredLink_Answers410AndShowsTheExpiredState()
     {
         using var http = _factory.CreateClient();
-        var path = await UploadAsync(http, "report.txt", "quarterly figures"u8.ToArray());
+        var path = await PortalHttp.UploadAsync(_factory.Services, http, new PortalAccount("alice", "alice", 1L << 30, 1L << 30), "report.txt", "quarterly figures"u8.ToArray(), "text/plain");
         var shares = _factory.Services.GetRequiredService<ShareService>();
         var created = await shares.CreateAsync("alice", new ShareRequest([path], TimeSpan.FromHours(1), null, null, false), CancellationToken.None);
         var url = new Uri(http.BaseAddress!, $"s/{created.Link!.Id.Value}").ToString();
@@ -45,22 +44,6 @@ public sealed class SharePageTests(BrowserFixture browser) : IDisposable
         await Assertions.Expect(page.Locator("[data-testid=share-gone]")).ToHaveAttributeAsync("data-state", "expired");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "This link no longer works" })).ToBeVisibleAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "share-expired.png"), FullPage = true });
-    }
-
-    /// <summary>Uploads as the portal does: a grant for the user, then one tus creation-with-upload request.</summary>
-    private async Task<string> UploadAsync(HttpClient http, string name, byte[] body)
-    {
-        var grant = await _factory.Services.GetRequiredService<PortalUploads>()
-            .AuthorizeAsync(new PortalAccount("alice", "alice", 1L << 30, 1L << 30), name, body.Length, "text/plain", CancellationToken.None);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/files/") { Content = new ByteArrayContent(body) };
-        request.Headers.Add("Tus-Resumable", "1.0.0");
-        request.Headers.Add("Upload-Length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.Add("Upload-Metadata", $"filename {Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(name))}");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", grant.Token);
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/offset+octet-stream");
-        using var response = await http.SendAsync(request);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return grant.Path;
     }
 
     public void Dispose() => _factory.Dispose();

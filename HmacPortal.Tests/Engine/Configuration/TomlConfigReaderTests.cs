@@ -141,6 +141,8 @@ public sealed class TomlConfigReaderTests
         AssertSameOptions<UploadsOptions>(UploadsOptions.Section);
         AssertSameOptions<CorsOptions>(CorsOptions.Section);
         AssertSameOptions<AdminOptions>(AdminOptions.Section);
+        AssertSameOptions<PortalOptions>(PortalOptions.Section);
+        AssertSameOptions<DownloadsOptions>(DownloadsOptions.Section);
 
         void AssertSameOptions<T>(string section)
             where T : new()

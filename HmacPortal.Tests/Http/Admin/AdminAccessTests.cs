@@ -1,23 +1,18 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using HmacPortal.Engine.Identity;
 using HmacPortal.Tests.Support;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace HmacPortal.Tests.Http.Admin;
 
-public sealed partial class AdminAccessTests : IDisposable
+public sealed class AdminAccessTests : IDisposable
 {
     private const string Password = "correct horse battery staple";
     private readonly HmacPortalFactory _factory = new($"[admin]\npassword_hash = \"{PasswordHash.Create(Password)}\"\n");
 
     private HttpClient NewClient() => _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
-    private static async Task<string> TokenAsync(HttpClient client)
-    {
-        var page = await client.GetStringAsync(new Uri("/admin/login", UriKind.Relative));
-        return TokenInput().Match(page).Groups[1].Value;
-    }
+    private static Task<string> TokenAsync(HttpClient client) => FormPosts.TokenAsync(client, "/admin/login");
 
     private static Task<HttpResponseMessage> SignInAsync(HttpClient client, string token, string password, string? returnUrl = null) =>
         client.PostAsync(new Uri("/admin/login", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string>
@@ -125,9 +120,7 @@ public sealed partial class AdminAccessTests : IDisposable
         {
         }
 
-        var page = await client.GetStringAsync(new Uri("/admin/files", UriKind.Relative));
-        var token = TokenInput().Match(page).Groups[1].Value;
-        using var signOut = await client.PostAsync(new Uri("/admin/logout", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
+        using var signOut = await FormPosts.PostAsync(client, "/admin/files", "/logout", new Dictionary<string, string>());
         using var after = await client.GetAsync(new Uri("/admin/files", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
@@ -135,7 +128,4 @@ public sealed partial class AdminAccessTests : IDisposable
     }
 
     public void Dispose() => _factory.Dispose();
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenInput();
 }

@@ -166,15 +166,24 @@ internal static class ShareEndpoints
             // Stored, not compressed: uploads are mostly compressed already, and this keeps the zip
             // as fast as the disk. Entries are written one after another straight into the response.
             var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            await using var zip = await ZipArchive.CreateAsync(response.Body, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, context.RequestAborted);
-            foreach (var (record, file) in available)
+            await using var body = new ZipResponseStream(response.Body);
+            await using (var zip = await ZipArchive.CreateAsync(body, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, context.RequestAborted))
             {
-                var entry = zip.CreateEntry(UniqueName(names, record.Path[(record.Path.LastIndexOf('/') + 1)..]), CompressionLevel.NoCompression);
-                entry.LastWriteTime = record.Created;
-                await using var target = await entry.OpenAsync(context.RequestAborted);
-                await using var source = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-                await source.CopyToAsync(target, 1 << 16, context.RequestAborted);
+                foreach (var (record, file) in available)
+                {
+                    var entry = zip.CreateEntry(UniqueName(names, record.Path[(record.Path.LastIndexOf('/') + 1)..]), CompressionLevel.NoCompression);
+                    entry.LastWriteTime = record.Created;
+                    await using (var target = await entry.OpenAsync(context.RequestAborted))
+                    {
+                        await using var source = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+                        await source.CopyToAsync(target, 1 << 16, context.RequestAborted);
+                    }
+
+                    await body.FlushAsync(context.RequestAborted);
+                }
             }
+
+            await body.FlushAsync(context.RequestAborted);
         });
     }
 

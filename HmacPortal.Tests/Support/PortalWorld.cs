@@ -1,0 +1,98 @@
+using HmacPortal.Engine.Configuration;
+using HmacPortal.Engine.Metadata;
+using HmacPortal.Engine.Portal;
+using HmacPortal.Engine.Protection;
+using HmacPortal.Engine.Quotas;
+using HmacPortal.Engine.Resumable;
+using HmacPortal.Engine.Sharing;
+using HmacPortal.Engine.Signing;
+using HmacPortal.Engine.Storage;
+using HmacPortal.Engine.Uploads;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace HmacPortal.Tests.Support;
+
+/// <summary>
+/// The Engine services behind the portal, wired by hand on a temp directory with a fake clock:
+/// real SQLite, real files, no web host.
+/// </summary>
+public sealed class PortalWorld : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public PortalWorld(Action<ServerOptions>? server = null)
+    {
+        Server = new ServerOptions { StoragePath = _dir.Combine("files"), DataPath = _dir.Combine("state"), MinFreeBytes = new ByteSize(0) };
+        server?.Invoke(Server);
+        Directory.CreateDirectory(Server.StoragePath);
+        var serverMonitor = new TestOptionsMonitor<ServerOptions>(Server);
+        Database = new SqliteDatabase(Options.Create(Server));
+        Metadata = new SqliteMetadataStore(Database);
+        Files = new FileStore(serverMonitor);
+        Catalog = new FileCatalog(Metadata, Files, NullLogger<FileCatalog>.Instance);
+        Shares = new ShareService(new ShareStore(Database), Metadata, Catalog, Clock, NullLogger<ShareService>.Instance);
+        Invites = new InviteService(Database, Clock, NullLogger<InviteService>.Instance);
+        Sessions = new SessionStore(serverMonitor);
+        Quotas = new QuotaLedger(Metadata, Sessions, Clock);
+        var uploads = new TestOptionsMonitor<UploadsOptions>(Uploads);
+        var layout = new StorageLayout(serverMonitor);
+        var limits = new UploadLimits(Files, layout, serverMonitor, uploads);
+        var security = new TestOptionsMonitor<SecurityOptions>(Security);
+        Portal = new PortalUploads(Quotas, limits, serverMonitor, uploads, security, Clock);
+        Verifier = new SignatureVerifier(security, Clock);
+        Tus = new TusService(
+            Sessions, new UploadWriters(), new RunningHashes(), Files, layout, new UploadRecorder(Metadata, Clock, NullLogger<UploadRecorder>.Instance),
+            limits, Verifier, new BanList(security, Clock, NullLogger<BanList>.Instance), Quotas, serverMonitor, uploads, Clock, NullLogger<TusService>.Instance);
+    }
+
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
+
+    public ServerOptions Server { get; }
+
+    public UploadsOptions Uploads { get; } = new();
+
+    public SecurityOptions Security { get; } = new() { Secret = "portal-world-secret-0123456789" };
+
+    public SqliteDatabase Database { get; }
+
+    public SqliteMetadataStore Metadata { get; }
+
+    public FileStore Files { get; }
+
+    public FileCatalog Catalog { get; }
+
+    public ShareService Shares { get; }
+
+    public InviteService Invites { get; }
+
+    public SessionStore Sessions { get; }
+
+    public QuotaLedger Quotas { get; }
+
+    public PortalUploads Portal { get; }
+
+    public SignatureVerifier Verifier { get; }
+
+    public TusService Tus { get; }
+
+    /// <summary>Puts a committed file with its record in storage, as an upload would.</summary>
+    public async Task<string> StoreAsync(string path, string owner, byte[] body, string contentType = "application/octet-stream")
+    {
+        var full = Path.Combine(Server.StoragePath, path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        await File.WriteAllBytesAsync(full, body);
+        await Metadata.RecordAsync(new FileRecord(path, path, body.Length, contentType, null, owner, "tus", "127.0.0.1", Clock.GetUtcNow(), null), CancellationToken.None);
+        return path;
+    }
+
+    public bool OnDisk(string path) => File.Exists(Path.Combine(Server.StoragePath, path));
+
+    public void Dispose()
+    {
+        Quotas.Dispose();
+        Database.Dispose();
+        _dir.Dispose();
+    }
+}
