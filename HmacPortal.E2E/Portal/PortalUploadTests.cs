@@ -27,22 +27,27 @@ public sealed partial class PortalUploadTests(BrowserFixture browser) : IAsyncLi
     [Fact]
     public async Task Upload_ThreeFilesWithOfflineSpell_AllArriveWhole_ThenAPasswordLinkAllowsOneDownload()
     {
-        var big = WriteRandomFile("big.bin", BigSize);
         await using var context = await NewContextAsync();
         var page = await SignInAsync(context);
         await ThrottleUploadsAsync(context, page);
 
-        // Two small files dropped on the drop zone, one of 100 MiB from the picker.
-        var transfer = await page.EvaluateHandleAsync("""
-            () => {
+        // Three files dropped on the drop zone, one of 100 MiB; the browser notes the big one's SHA-256.
+        var transfer = await page.EvaluateHandleAsync($$"""
+            async () => {
+              const big = new Uint8Array({{BigSize}});
+              let x = 2463534242;
+              for (let i = 0; i < big.length; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; big[i] = x & 255; }
+              const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', big));
+              window.bigSha256 = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
               const dt = new DataTransfer();
               dt.items.add(new File(['first small file'], 'notes.txt', { type: 'text/plain' }));
               dt.items.add(new File([new Uint8Array(3000).fill(7)], 'photo.jpg', { type: 'image/jpeg' }));
+              dt.items.add(new File([big], 'big.bin', { type: 'application/octet-stream' }));
               return dt;
             }
             """);
         await page.Locator("[data-testid=drop-zone]").DispatchEventAsync("drop", new Dictionary<string, object> { ["dataTransfer"] = transfer });
-        await page.Locator("[data-testid=file-input]").SetInputFilesAsync(big);
+        var bigSha256 = await page.EvaluateAsync<string>("window.bigSha256");
 
         var bigItem = Item(page, "big.bin");
         await WaitForPercentAsync(bigItem, 1);
@@ -58,7 +63,7 @@ public sealed partial class PortalUploadTests(BrowserFixture browser) : IAsyncLi
             await Assertions.Expect(Item(page, name)).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 120_000 });
         }
 
-        Assert.Equal(Sha256(big), await DownloadSha256Async(await bigItem.GetByRole(AriaRole.Link, new() { Name = "Open" }).GetAttributeAsync("href")));
+        Assert.Equal(bigSha256, await DownloadSha256Async(await bigItem.GetByRole(AriaRole.Link, new() { Name = "Open" }).GetAttributeAsync("href")));
 
         // A link with a password and one download.
         await bigItem.GetByRole(AriaRole.Checkbox).CheckAsync();
@@ -83,7 +88,7 @@ public sealed partial class PortalUploadTests(BrowserFixture browser) : IAsyncLi
         var download = await share.RunAndWaitForDownloadAsync(() => share.Locator("[data-testid=download]").ClickAsync());
         var saved = Path.Combine(_dir.Path, "downloaded.bin");
         await download.SaveAsAsync(saved);
-        Assert.Equal(Sha256(big), Sha256(saved));
+        Assert.Equal(bigSha256, Sha256(saved));
 
         var again = await share.GotoAsync(link);
         Assert.Equal((int)HttpStatusCode.Gone, again!.Status);
@@ -101,7 +106,15 @@ public sealed partial class PortalUploadTests(BrowserFixture browser) : IAsyncLi
         await ThrottleUploadsAsync(context, page);
 
         await page.Locator("[data-testid=file-input]").SetInputFilesAsync(big);
-        await WaitForPercentAsync(Item(page, "reload.bin"), 2);
+        var before = Item(page, "reload.bin");
+        await WaitForPercentAsync(before, 1);
+
+        // Pause holds it; resume carries on.
+        await before.GetByRole(AriaRole.Button, new() { Name = "Pause reload.bin" }).ClickAsync();
+        await Assertions.Expect(before).ToHaveAttributeAsync("data-state", "paused");
+        await before.GetByRole(AriaRole.Button, new() { Name = "Resume reload.bin" }).ClickAsync();
+        await Assertions.Expect(before).ToHaveAttributeAsync("data-state", "uploading");
+        await WaitForPercentAsync(before, 2);
 
         await page.ReloadAsync();
         await page.Locator("[data-testid=drop-zone][data-ready=true]").WaitForAsync(new() { Timeout = 30_000 });
@@ -131,6 +144,31 @@ public sealed partial class PortalUploadTests(BrowserFixture browser) : IAsyncLi
         }
 
         Assert.Equal(Sha256(big), await DownloadSha256Async(await item.GetByRole(AriaRole.Link, new() { Name = "Open" }).GetAttributeAsync("href")));
+    }
+
+    [Fact]
+    public async Task UploadPage_OnAPhoneSizedScreen_FitsWithoutSideways_AndTheDropZoneWorksFromTheKeyboard()
+    {
+        await using var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new() { Width = 390, Height = 844 },
+            IsMobile = true,
+            HasTouch = true,
+        });
+        var page = await SignInAsync(context);
+        await page.Locator("[data-testid=file-input]").SetInputFilesAsync(new FilePayload { Name = "a rather long file name from a phone camera.jpg", MimeType = "image/jpeg", Buffer = new byte[2048] });
+        await Assertions.Expect(Item(page, "a rather long file name from a phone camera.jpg")).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 30_000 });
+
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways on a phone");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "portal-upload-phone.png"), FullPage = true });
+
+        // Enter on the focused drop zone opens the file picker.
+        var chooser = await page.RunAndWaitForFileChooserAsync(async () =>
+        {
+            await page.Locator("[data-testid=drop-zone]").FocusAsync();
+            await page.Keyboard.PressAsync("Enter");
+        });
+        Assert.True(chooser.IsMultiple);
     }
 
     private async Task<IBrowserContext> NewContextAsync() =>
