@@ -47,6 +47,7 @@ builder.Services.AddXmppUploads();
 builder.Services.AddResumableUploads();
 builder.Services.AddAccounts();
 builder.Services.AddSharing();
+builder.Services.AddHmacPortalJobs(builder.Configuration);
 builder.Services.AddHmacPortalUi();
 
 await using var app = builder.Build();
@@ -67,6 +68,7 @@ app.MapTusEndpoints(resumablePath);
 app.MapAccountEndpoints();
 app.MapShareEndpoints();
 app.MapServerMetrics();
+app.MapHmacPortalJobsDashboard();
 app.MapHmacPortalUi();
 
 await app.RunAsync();

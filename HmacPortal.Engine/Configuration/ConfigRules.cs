@@ -69,6 +69,11 @@ public static class ConfigRules
             yield return new("server", "trusted_proxies", $"'{proxy}' is not an address or a network such as \"10.0.0.0/8\"");
         }
 
+        if (o.FileTtlEnabled && o.FileTtl <= TimeSpan.Zero)
+        {
+            yield return new("server", "filettl", "must be longer than 0s when filettlenabled is true");
+        }
+
         if (o.MetricsPort.Length > 0 && o.MetricsPortNumber is null)
         {
             yield return new("server", "metricsport", $"'{o.MetricsPort}' is not a port (1-65535)");
@@ -169,6 +174,22 @@ public static class ConfigRules
         }
     }
 
+    public static IEnumerable<ConfigProblem> Check(JobsOptions o)
+    {
+        if (o.Workers is < 1 or > 64)
+        {
+            yield return new("jobs", "workers", "must be between 1 and 64");
+        }
+
+        foreach (var (name, schedule) in new[] { ("expiry", o.Expiry), ("sweep", o.Sweep), ("maintenance", o.Maintenance), ("disk_watch", o.DiskWatch) })
+        {
+            if (!Jobs.CronSchedule.IsValid(schedule, out var error))
+            {
+                yield return new("jobs", name, error);
+            }
+        }
+    }
+
     public static IEnumerable<ConfigProblem> Check(PortalOptions o)
     {
         if (o.UserQuota.Bytes <= 0)
@@ -197,6 +218,7 @@ public static class ConfigRules
             problems.AddRange(Check(Bind<CorsOptions>(configuration, CorsOptions.Section)));
             problems.AddRange(Check(Bind<AdminOptions>(configuration, AdminOptions.Section)));
             problems.AddRange(Check(Bind<PortalOptions>(configuration, PortalOptions.Section)));
+            problems.AddRange(Check(Bind<JobsOptions>(configuration, JobsOptions.Section)));
         }
         catch (InvalidOperationException ex)
         {

@@ -19,6 +19,8 @@ public sealed class ServerOptions
     public bool MetricsEnabled { get; set; }
     public string MetricsPort { get; set; } = string.Empty;
     public string MetricsToken { get; set; } = string.Empty;
+    public bool FileTtlEnabled { get; set; }
+    public TimeSpan FileTtl { get; set; } = TimeSpan.FromHours(168);
 
     /// <summary><see cref="MetricsPort"/> as a number ("9090" and the Go server's ":9090" alike), or null when unset or invalid.</summary>
     public int? MetricsPortNumber =>

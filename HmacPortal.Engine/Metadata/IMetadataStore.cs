@@ -11,6 +11,12 @@ public interface IMetadataStore
     /// <summary>The total size of <paramref name="owner"/>'s stored files.</summary>
     Task<long> UsedBytesAsync(string owner, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Up to <paramref name="take"/> paths of files whose expiry is at or before <paramref name="now"/>,
+    /// or, when <paramref name="createdBefore"/> is given, that have no expiry and were uploaded before it.
+    /// </summary>
+    Task<IReadOnlyList<string>> ListExpiredAsync(DateTimeOffset now, DateTimeOffset? createdBefore, int take, CancellationToken cancellationToken);
+
     Task<bool> DeleteAsync(string path, CancellationToken cancellationToken);
 
     /// <summary>Adds counted downloads to their records in one transaction.</summary>

@@ -106,6 +106,27 @@ public sealed class SqliteMetadataStore(SqliteDatabase database) : IMetadataStor
         return Task.FromResult(Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    public Task<IReadOnlyList<string>> ListExpiredAsync(DateTimeOffset now, DateTimeOffset? createdBefore, int take, CancellationToken cancellationToken)
+    {
+        using var lease = database.Borrow();
+        using var command = lease.Command("""
+            SELECT path FROM files
+            WHERE (expires IS NOT NULL AND expires <= $now) OR ($before IS NOT NULL AND expires IS NULL AND created < $before)
+            ORDER BY coalesce(expires, created) LIMIT $take
+            """);
+        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$before", (object?)createdBefore?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+        command.Parameters.AddWithValue("$take", take);
+        using var reader = command.ExecuteReader();
+        var paths = new List<string>();
+        while (reader.Read())
+        {
+            paths.Add(reader.GetString(0));
+        }
+
+        return Task.FromResult<IReadOnlyList<string>>(paths);
+    }
+
     public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken)
     {
         using var lease = database.Borrow();

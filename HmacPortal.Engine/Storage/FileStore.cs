@@ -176,6 +176,37 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
         return removed;
     }
 
+    /// <summary>
+    /// Removes the now-empty directories that held <paramref name="path"/>, innermost first, up to (not
+    /// including) the storage root; stops at the first that is not empty. Safe while uploads run: a
+    /// directory an upload is about to use is recreated by it.
+    /// </summary>
+    public int PruneEmptyDirectories(StoragePath path)
+    {
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(Root));
+        var removed = 0;
+        for (var directory = Path.GetDirectoryName(path.ToFullPath(Root)); directory is not null && directory.Length > root.Length; directory = Path.GetDirectoryName(directory))
+        {
+            try
+            {
+                if (!Directory.Exists(directory) || Directory.EnumerateFileSystemEntries(directory).Any())
+                {
+                    break;
+                }
+
+                Directory.Delete(directory);
+                removed++;
+            }
+            catch (IOException)
+            {
+                // Something was put there meanwhile; it stays.
+                break;
+            }
+        }
+
+        return removed;
+    }
+
     /// <summary>Free space on the storage volume.</summary>
     public StorageVolume Volume() => StorageVolume.Of(Root);
 

@@ -27,7 +27,7 @@ public sealed class PortalWorld : IDisposable
         Server = new ServerOptions { StoragePath = _dir.Combine("files"), DataPath = _dir.Combine("state"), MinFreeBytes = new ByteSize(0) };
         server?.Invoke(Server);
         Directory.CreateDirectory(Server.StoragePath);
-        var serverMonitor = new TestOptionsMonitor<ServerOptions>(Server);
+        var serverMonitor = ServerMonitor = new TestOptionsMonitor<ServerOptions>(Server);
         Database = new SqliteDatabase(Options.Create(Server));
         Metadata = new SqliteMetadataStore(Database);
         Files = new FileStore(serverMonitor);
@@ -50,6 +50,8 @@ public sealed class PortalWorld : IDisposable
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
 
     public ServerOptions Server { get; }
+
+    public TestOptionsMonitor<ServerOptions> ServerMonitor { get; }
 
     public UploadsOptions Uploads { get; } = new();
 
@@ -78,12 +80,12 @@ public sealed class PortalWorld : IDisposable
     public TusService Tus { get; }
 
     /// <summary>Puts a committed file with its record in storage, as an upload would.</summary>
-    public async Task<string> StoreAsync(string path, string owner, byte[] body, string contentType = "application/octet-stream")
+    public async Task<string> StoreAsync(string path, string? owner, byte[] body, string contentType = "application/octet-stream", DateTimeOffset? expires = null)
     {
         var full = Path.Combine(Server.StoragePath, path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         await File.WriteAllBytesAsync(full, body);
-        await Metadata.RecordAsync(new FileRecord(path, path, body.Length, contentType, null, owner, "tus", "127.0.0.1", Clock.GetUtcNow(), null), CancellationToken.None);
+        await Metadata.RecordAsync(new FileRecord(path, path, body.Length, contentType, null, owner, "tus", "127.0.0.1", Clock.GetUtcNow(), expires), CancellationToken.None);
         return path;
     }
 

@@ -17,4 +17,7 @@ internal static partial class HostingLog
 
     [LoggerMessage(1004, LogLevel.Warning, "Could not write download counts; they are kept and written with the next flush: {Error}")]
     public static partial void CountFlushFailed(ILogger logger, string error);
+
+    [LoggerMessage(1005, LogLevel.Warning, "Background jobs did not stop within the shutdown time; they were abandoned and run again on their next schedule")]
+    public static partial void JobsAbandoned(ILogger logger);
 }

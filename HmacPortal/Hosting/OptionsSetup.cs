@@ -18,6 +18,7 @@ internal static class OptionsSetup
         Table<CorsOptions>(services, configuration, CorsOptions.Section, ConfigRules.Check);
         Table<AdminOptions>(services, configuration, AdminOptions.Section, ConfigRules.Check);
         Table<PortalOptions>(services, configuration, PortalOptions.Section, ConfigRules.Check);
+        Table<JobsOptions>(services, configuration, JobsOptions.Section, ConfigRules.Check);
 
         // Relative paths in config.toml are relative to the file, not to wherever the process started.
         services.PostConfigure<ServerOptions>(server =>

@@ -38,7 +38,8 @@ internal static class AccountEndpoints
             // Admin pages send to the admin's sign-in; everything else to the portal's.
             cookie.Events.OnRedirectToLogin = context =>
             {
-                var login = context.Request.Path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase) ? AdminLoginPath : PortalLoginPath;
+                var login = context.Request.Path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase)
+                    || context.Request.Path.StartsWithSegments("/hangfire", StringComparison.OrdinalIgnoreCase) ? AdminLoginPath : PortalLoginPath;
                 var back = $"{context.Request.PathBase}{context.Request.Path}{context.Request.QueryString}";
                 context.Response.Redirect($"{login}?returnUrl={Uri.EscapeDataString(back)}");
                 return Task.CompletedTask;

@@ -26,7 +26,6 @@ internal static class TusEndpoints
         services.AddSingleton<TusService>();
         services.AddSingleton<HmacPortal.Engine.Quotas.QuotaLedger>();
         services.AddSingleton<HmacPortal.Engine.Portal.PortalUploads>();
-        services.AddHostedService<SessionSweeper>();
         return services;
     }
 

@@ -1,0 +1,60 @@
+using HmacPortal.Engine.Metadata;
+using HmacPortal.Engine.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace HmacPortal.Engine.Jobs;
+
+/// <summary>
+/// Keeps the metadata database healthy: an integrity check (a failure is logged as an error and
+/// reported), records whose file was removed by hand dropped, and SQLite's own optimisation. Files
+/// without a record are left to start-up reconciliation: while uploads run, a file may be committed
+/// a moment before its record is written.
+/// </summary>
+public sealed class MaintenanceJob(SqliteDatabase database, IMetadataStore metadata, FileStore files, ILogger<MaintenanceJob> logger)
+{
+    public async Task<MaintenanceReport> RunAsync(CancellationToken cancellationToken)
+    {
+        string check;
+        using (var lease = database.Borrow())
+        using (var command = lease.Command("PRAGMA quick_check"))
+        {
+            check = Convert.ToString(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) ?? "no answer";
+        }
+
+        if (check != "ok")
+        {
+            JobsLog.DatabaseDamaged(logger, check);
+        }
+
+        var missing = new List<string>();
+        await foreach (var (path, storedPath) in metadata.ListPathsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!StoragePath.TryCreate(storedPath, out var stored, out _) || files.Find(stored) is null)
+            {
+                missing.Add(path);
+            }
+        }
+
+        var dropped = 0;
+        foreach (var path in missing)
+        {
+            // Looked at again: a file deleted through the catalog loses its record right after its bytes.
+            if (await metadata.GetAsync(path, cancellationToken).ConfigureAwait(false) is { } record
+                && (!StoragePath.TryCreate(record.StoredPath, out var stored, out _) || files.Find(stored) is null))
+            {
+                dropped += await metadata.DeleteAsync(path, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+            }
+        }
+
+        using (var lease = database.Borrow())
+        using (var optimize = lease.Command("PRAGMA optimize"))
+        {
+            optimize.ExecuteNonQuery();
+        }
+
+        JobsLog.Maintained(logger, check, dropped);
+        return new MaintenanceReport(check == "ok", check, dropped);
+    }
+}
+
+public sealed record MaintenanceReport(bool DatabaseHealthy, string Check, int RecordsDropped);

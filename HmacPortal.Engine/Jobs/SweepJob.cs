@@ -1,0 +1,27 @@
+using HmacPortal.Engine.Resumable;
+using HmacPortal.Engine.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace HmacPortal.Engine.Jobs;
+
+/// <summary>
+/// Removes what interrupted work left behind: resumable uploads expired for longer than a day and
+/// temp files of writes that have not moved for an hour (a write in progress touches its file with
+/// every buffer, and a stalled client is cut off long before).
+/// </summary>
+public sealed class SweepJob(TusService tus, FileStore files, TimeProvider clock, ILogger<SweepJob> logger)
+{
+    public static readonly TimeSpan TempFileIdle = TimeSpan.FromHours(1);
+
+    public Task<(int Sessions, int TempFiles)> RunAsync(CancellationToken cancellationToken)
+    {
+        var sessions = tus.SweepExpired();
+        var temps = cancellationToken.IsCancellationRequested ? 0 : files.SweepTempFiles(clock.GetUtcNow() - TempFileIdle);
+        if (sessions + temps > 0)
+        {
+            JobsLog.Swept(logger, sessions, temps);
+        }
+
+        return Task.FromResult((sessions, temps));
+    }
+}

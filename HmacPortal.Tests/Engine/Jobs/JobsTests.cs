@@ -1,0 +1,206 @@
+using System.Text;
+using HmacPortal.Engine.Configuration;
+using HmacPortal.Engine.Jobs;
+using HmacPortal.Engine.Resumable;
+using HmacPortal.Engine.Storage;
+using HmacPortal.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace HmacPortal.Tests.Engine.Jobs;
+
+public sealed class JobsTests : IDisposable
+{
+    private readonly PortalWorld _world = new();
+
+    private ExpiryJob Expiry() => new(_world.Metadata, _world.Catalog, _world.Files, _world.ServerMonitor, _world.Clock, NullLogger<ExpiryJob>.Instance);
+
+    private SweepJob Sweep() => new(_world.Tus, _world.Files, _world.Clock, NullLogger<SweepJob>.Instance);
+
+    private MaintenanceJob Maintenance() => new(_world.Database, _world.Metadata, _world.Files, NullLogger<MaintenanceJob>.Instance);
+
+    [Fact]
+    public async Task Expiry_DeletesFilesPastTheirExpiry_WithRecordAndEmptyDirectory_AndKeepsTheRest()
+    {
+        var now = _world.Clock.GetUtcNow();
+        var gone = await _world.StoreAsync("slot1/old.bin", "alice", [1], expires: now.AddMinutes(-1));
+        var kept = await _world.StoreAsync("slot2/fresh.bin", "alice", [2], expires: now.AddMinutes(1));
+        var forever = await _world.StoreAsync("slot3/keep.bin", null, [3]);
+
+        var deleted = await Expiry().RunAsync(CancellationToken.None);
+
+        Assert.Equal(1, deleted);
+        Assert.False(_world.OnDisk(gone));
+        Assert.Null(await _world.Metadata.GetAsync(gone, CancellationToken.None));
+        Assert.False(Directory.Exists(Path.Combine(_world.Server.StoragePath, "slot1")));
+        Assert.True(Directory.Exists(_world.Server.StoragePath));
+        Assert.True(_world.OnDisk(kept));
+        Assert.True(_world.OnDisk(forever));
+    }
+
+    [Fact]
+    public async Task Expiry_WithFileTtl_DeletesOldFilesWithoutAnExpiryOfTheirOwn()
+    {
+        _world.Server.FileTtlEnabled = true;
+        _world.Server.FileTtl = TimeSpan.FromDays(7);
+        var old = await _world.StoreAsync("a/old.bin", null, [1]);
+        var ownExpiry = await _world.StoreAsync("b/own.bin", null, [2], expires: _world.Clock.GetUtcNow().AddDays(30));
+        _world.Clock.Advance(TimeSpan.FromDays(7) + TimeSpan.FromSeconds(1));
+        var young = await _world.StoreAsync("c/young.bin", null, [3]);
+
+        await Expiry().RunAsync(CancellationToken.None);
+
+        Assert.False(_world.OnDisk(old));
+        Assert.True(_world.OnDisk(ownExpiry));
+        Assert.True(_world.OnDisk(young));
+    }
+
+    [Fact]
+    public async Task Expiry_WithFileTtlOff_KeepsFilesWithoutExpiryForever()
+    {
+        var file = await _world.StoreAsync("a/old.bin", null, [1]);
+        _world.Clock.Advance(TimeSpan.FromDays(3650));
+
+        Assert.Equal(0, await Expiry().RunAsync(CancellationToken.None));
+        Assert.True(_world.OnDisk(file));
+    }
+
+    [Fact]
+    public async Task Expiry_TwiceAtOnce_LeavesWhatOnceLeaves()
+    {
+        var now = _world.Clock.GetUtcNow();
+        for (var i = 0; i < 40; i++)
+        {
+            await _world.StoreAsync($"d{i}/f.bin", "alice", [1], expires: i % 2 == 0 ? now.AddMinutes(-1) : now.AddMinutes(1));
+        }
+
+        await Task.WhenAll(Task.Run(() => Expiry().RunAsync(CancellationToken.None)), Task.Run(() => Expiry().RunAsync(CancellationToken.None)));
+
+        var left = (await _world.Metadata.QueryAsync(new global::HmacPortal.Engine.Metadata.FileQuery(Take: 100), CancellationToken.None)).Items.Select(r => r.Path).Order(StringComparer.Ordinal);
+        Assert.Equal(Enumerable.Range(0, 40).Where(i => i % 2 == 1).Select(i => $"d{i}/f.bin").Order(StringComparer.Ordinal), left);
+        Assert.All(Enumerable.Range(0, 40), i => Assert.Equal(i % 2 == 1, _world.OnDisk($"d{i}/f.bin")));
+        Assert.Equal(20, Directory.GetDirectories(_world.Server.StoragePath).Length);
+    }
+
+    [Fact]
+    public async Task Sweep_RemovesExpiredUploadsAfterTheirRetention_AndIdleTempFiles()
+    {
+        var session = await CreateUploadAsync();
+        _world.Clock.Advance(_world.Uploads.SessionTimeout);
+        var idleTemp = TempFile("x", _world.Clock.GetUtcNow().AddHours(-2));
+        var busyTemp = TempFile("y", _world.Clock.GetUtcNow().AddMinutes(-5));
+
+        var early = await Sweep().RunAsync(CancellationToken.None);
+
+        Assert.Equal((0, 1), early);
+        Assert.NotNull(_world.Sessions.Get(session));
+        Assert.False(File.Exists(idleTemp));
+        Assert.True(File.Exists(busyTemp));
+
+        // A day later the expired upload is past its retention, and the other temp file has idled too.
+        _world.Clock.Advance(TusService.ExpiredRetention + TimeSpan.FromSeconds(1));
+        var late = await Sweep().RunAsync(CancellationToken.None);
+
+        Assert.Equal((1, 1), late);
+        Assert.Null(_world.Sessions.Get(session));
+        Assert.False(File.Exists(busyTemp));
+    }
+
+    [Fact]
+    public async Task Sweep_TwiceAtOnce_LeavesWhatOnceLeaves()
+    {
+        var sessions = new List<UploadId>();
+        for (var i = 0; i < 10; i++)
+        {
+            sessions.Add(await CreateUploadAsync($"f{i}.bin"));
+        }
+
+        _world.Clock.Advance(_world.Uploads.SessionTimeout + TusService.ExpiredRetention + TimeSpan.FromSeconds(1));
+        await Task.WhenAll(Task.Run(() => Sweep().RunAsync(CancellationToken.None)), Task.Run(() => Sweep().RunAsync(CancellationToken.None)));
+
+        Assert.Empty(_world.Sessions.List());
+        Assert.Empty(Directory.GetFiles(_world.Sessions.Directory));
+    }
+
+    [Fact]
+    public async Task Maintenance_DropsRecordsWhoseFileWasRemovedByHand_AndFindsTheDatabaseHealthy()
+    {
+        var kept = await _world.StoreAsync("a/kept.bin", "alice", [1]);
+        var removed = await _world.StoreAsync("b/removed.bin", "alice", [2]);
+        File.Delete(Path.Combine(_world.Server.StoragePath, removed));
+
+        var report = await Maintenance().RunAsync(CancellationToken.None);
+
+        Assert.True(report.DatabaseHealthy);
+        Assert.Equal(1, report.RecordsDropped);
+        Assert.NotNull(await _world.Metadata.GetAsync(kept, CancellationToken.None));
+        Assert.Null(await _world.Metadata.GetAsync(removed, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Maintenance_TwiceAtOnce_LeavesWhatOnceLeaves()
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            var path = await _world.StoreAsync($"m{i}/f.bin", "alice", [1]);
+            if (i % 4 == 0)
+            {
+                File.Delete(Path.Combine(_world.Server.StoragePath, path));
+            }
+        }
+
+        var reports = await Task.WhenAll(Task.Run(() => Maintenance().RunAsync(CancellationToken.None)), Task.Run(() => Maintenance().RunAsync(CancellationToken.None)));
+
+        Assert.Equal(5, reports.Sum(r => r.RecordsDropped));
+        Assert.Equal(15, (await _world.Metadata.QueryAsync(new global::HmacPortal.Engine.Metadata.FileQuery(Take: 100), CancellationToken.None)).Total);
+    }
+
+    [Fact]
+    public async Task DiskWatch_NoticesCrossingMinFreeBytesBothWays()
+    {
+        var logger = new ListLogger<DiskSpaceWatchdog>();
+        var watchdog = new DiskSpaceWatchdog(_world.Files, _world.ServerMonitor, logger);
+
+        Assert.False(await watchdog.RunAsync(CancellationToken.None));
+        _world.Server.MinFreeBytes = new ByteSize(long.MaxValue);
+        Assert.True(await watchdog.RunAsync(CancellationToken.None));
+        Assert.True(await watchdog.RunAsync(CancellationToken.None));
+        Assert.True(watchdog.IsLow);
+        _world.Server.MinFreeBytes = new ByteSize(0);
+        Assert.False(await watchdog.RunAsync(CancellationToken.None));
+
+        Assert.Equal([7004, 7005], logger.Events.Select(e => e.Id));
+        Assert.True(watchdog.LastFreeBytes > 0);
+    }
+
+    [Theory]
+    [InlineData("*/5 * * * *", true)]
+    [InlineData("30 3 * * *", true)]
+    [InlineData("every day", false)]
+    [InlineData("* * * *", false)]
+    [InlineData("61 * * * *", false)]
+    public void Schedule_OnlyFiveFieldCronIsAccepted(string schedule, bool valid)
+    {
+        Assert.Equal(valid, CronSchedule.IsValid(schedule, out var error));
+        Assert.Equal(valid, error.Length == 0);
+        Assert.Equal(valid, !ConfigRules.Check(new JobsOptions { Sweep = schedule }).Any());
+    }
+
+    private async Task<UploadId> CreateUploadAsync(string name = "a.bin")
+    {
+        var grant = await _world.Portal.AuthorizeAsync(new global::HmacPortal.Engine.Portal.PortalAccount("alice", "alice", 1 << 20, 1 << 20), name, 100, null, CancellationToken.None);
+        var created = await _world.Tus.CreateAsync(new TusCreateRequest(
+            "100", null, $"filename {Convert.ToBase64String(Encoding.UTF8.GetBytes(name))}", grant.Token, "127.0.0.1"));
+        Assert.Equal(TusResult.Created, created.Result);
+        return UploadId.TryParse(created.Session!.Id, out var id) ? id : throw new InvalidOperationException(created.Session.Id);
+    }
+
+    private string TempFile(string name, DateTimeOffset written)
+    {
+        var path = Path.Combine(_world.Server.StoragePath, FileStore.TempPrefix + name);
+        File.WriteAllText(path, "partial");
+        File.SetLastWriteTimeUtc(path, written.UtcDateTime);
+        return path;
+    }
+
+    public void Dispose() => _world.Dispose();
+}

@@ -1,0 +1,33 @@
+using Hangfire;
+using HmacPortal.Engine.Jobs;
+
+namespace HmacPortal.Hosting;
+
+/// <summary>
+/// What Hangfire runs on the <c>[jobs]</c> schedules. Each method hands over to an Engine job (which
+/// knows nothing of Hangfire and is tested without it). A job never runs alongside itself, and a
+/// failed run is not retried: the next scheduled run does the same work.
+/// </summary>
+public sealed class RecurringJobs(ExpiryJob expiry, SweepJob sweep, MaintenanceJob maintenance, DiskSpaceWatchdog disk)
+{
+    public const string ExpiryId = "expiry";
+    public const string SweepId = "sweep";
+    public const string MaintenanceId = "maintenance";
+    public const string DiskWatchId = "disk-watch";
+
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    [AutomaticRetry(Attempts = 0)]
+    public Task ExpiryAsync(CancellationToken cancellationToken) => expiry.RunAsync(cancellationToken);
+
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    [AutomaticRetry(Attempts = 0)]
+    public Task SweepAsync(CancellationToken cancellationToken) => sweep.RunAsync(cancellationToken);
+
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    [AutomaticRetry(Attempts = 0)]
+    public Task MaintenanceAsync(CancellationToken cancellationToken) => maintenance.RunAsync(cancellationToken);
+
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    [AutomaticRetry(Attempts = 0)]
+    public Task DiskWatchAsync(CancellationToken cancellationToken) => disk.RunAsync(cancellationToken);
+}
