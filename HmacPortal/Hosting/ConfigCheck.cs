@@ -1,5 +1,4 @@
 using HmacPortal.Engine.Configuration;
-using Microsoft.Extensions.Configuration;
 
 namespace HmacPortal.Hosting;
 
@@ -13,22 +12,16 @@ internal static class ConfigCheck
             return [new ConfigDiagnostic(ConfigSeverity.Error, "the file does not exist (run without --validate once to create it, or use --genconfig)", path, 0, 0)];
         }
 
-        ConfigReadResult read;
+        string text;
         try
         {
-            read = TomlConfigReader.ReadFile(path);
+            text = File.ReadAllText(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return [new ConfigDiagnostic(ConfigSeverity.Error, $"cannot read the file: {ex.Message}", path, 0, 0)];
         }
 
-        if (read.HasErrors)
-        {
-            return read.Diagnostics;
-        }
-
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(read.Data).Build();
-        return [.. read.Diagnostics, .. ConfigRules.Locate(ConfigRules.CheckAll(configuration), read, path)];
+        return ConfigValidation.Check(text, path).Diagnostics;
     }
 }

@@ -19,6 +19,7 @@ internal static class HostSetup
 
         var provider = ((IConfigurationRoot)builder.Configuration).Providers.OfType<TomlConfigurationProvider>().Single();
         builder.Services.AddSingleton(provider);
+        builder.Services.AddSingleton(services => new ConfigEditor(provider.FilePath, services.GetRequiredService<ILogger<ConfigEditor>>()));
         builder.Services.AddSingleton(facts);
         return builder;
     }

@@ -88,30 +88,24 @@ internal sealed class TomlConfigurationProvider : ConfigurationProvider, IDispos
     private ConfigReloadResult TryRead(out Dictionary<string, string?>? data)
     {
         data = null;
-        ConfigReadResult read;
+        string text;
         try
         {
-            read = TomlConfigReader.ReadFile(_path);
+            text = File.ReadAllText(_path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return new ConfigReloadResult(false, [new ConfigDiagnostic(ConfigSeverity.Error, $"cannot read the file: {ex.Message}", _path, 0, 0)]);
         }
 
-        if (read.HasErrors)
+        var checkedText = ConfigValidation.Check(text, _path);
+        if (!checkedText.IsUsable)
         {
-            return new ConfigReloadResult(false, read.Diagnostics);
+            return new ConfigReloadResult(false, checkedText.Diagnostics);
         }
 
-        var candidate = new ConfigurationBuilder().AddInMemoryCollection(read.Data).Build();
-        var problems = ConfigRules.Locate(ConfigRules.CheckAll(candidate), read, _path).ToList();
-        if (problems.Count > 0)
-        {
-            return new ConfigReloadResult(false, [.. read.Warnings, .. problems]);
-        }
-
-        data = new Dictionary<string, string?>(read.Data, StringComparer.OrdinalIgnoreCase);
-        return new ConfigReloadResult(true, read.Diagnostics);
+        data = new Dictionary<string, string?>(checkedText.Read.Data, StringComparer.OrdinalIgnoreCase);
+        return new ConfigReloadResult(true, checkedText.Diagnostics);
     }
 
     public void Dispose()

@@ -28,6 +28,8 @@ public sealed class AdminAccessTests : IDisposable
     [InlineData("::1", "/admin/files")]
     [InlineData(null, "/admin/bans")]
     [InlineData("127.0.0.1", "/admin/bans")]
+    [InlineData("127.0.0.1", "/admin/config")]
+    [InlineData("::1", "/admin/invites")]
     public async Task AdminPage_Anonymous_IsRedirectedToSignIn_WhateverXForwardedForSays(string? forwardedFor, string page)
     {
         using var client = NewClient();
