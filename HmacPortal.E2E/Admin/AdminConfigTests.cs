@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using HmacPortal.E2E.Support;
-using HmacPortal.Engine.Identity;
 using HmacPortal.Tests.Support;
 using Microsoft.Playwright;
 
@@ -9,32 +8,16 @@ namespace HmacPortal.E2E.Admin;
 
 /// <summary>The config editor against a real server process: the saved file is what the running server uses.</summary>
 [Collection(BrowserCollection.Name)]
-public sealed class AdminConfigTests(BrowserFixture browser) : IAsyncLifetime, IDisposable
+public sealed class AdminConfigTests(BrowserFixture browser) : AdminServerTest(browser, serverLines: "max_upload_size = \"1MB\"")
 {
-    private const string Password = "e2e config admin password";
-    private readonly TempDirectory _dir = new();
-    private ServerProcess _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        var config = _dir.Write("config.toml", TestFiles.MinimalConfig(_dir.Path, $"[admin]\npassword_hash = \"{PasswordHash.Create(Password)}\"\n", server: "max_upload_size = \"1MB\""));
-        _server = await ServerProcess.StartAsync(config);
-    }
-
     [Fact]
     public async Task Editor_ShowsAnErrorAtItsLine_SavesAFixThatAppliesWithoutRestart_AndRollsBack()
     {
-        using var http = _server.CreateClient();
+        using var http = Server.CreateClient();
         Assert.Equal(HttpStatusCode.Created, await PutAsync(http, "before/two-kib.bin"));
 
-        await using var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1280, Height = 1000 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(new Uri(_server.BaseAddress, "admin/config").ToString());
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/admin/login"));
-        await page.FillAsync("#password", Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/admin/config$"));
-        await page.Locator("[data-testid=interactive]").WaitForAsync(new() { Timeout = 30_000 });
+        await using var context = await Browser.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1280, Height = 1000 } });
+        var page = await SignInAsync(context, "admin/config");
 
         var editor = page.Locator("[data-testid=config-text]");
         var text = await editor.InputValueAsync();
@@ -64,7 +47,7 @@ public sealed class AdminConfigTests(BrowserFixture browser) : IAsyncLifetime, I
         await Assertions.Expect(page.Locator("[data-testid=config-message]")).ToContainTextAsync("Saved and applied");
         await Assertions.Expect(editor).ToHaveValueAsync(new Regex("max_upload_size = \"1MB\""));
         Assert.Equal(HttpStatusCode.Created, await PutAsync(http, "rolled-back/two-kib.bin"));
-        Assert.False(_server.HasExited);
+        Assert.False(Server.HasExited);
     }
 
     private static async Task<HttpStatusCode> PutAsync(HttpClient http, string path)
@@ -72,8 +55,4 @@ public sealed class AdminConfigTests(BrowserFixture browser) : IAsyncLifetime, I
         using var response = await http.SendAsync(SignedUploads.SignedPut(path, SignedUploads.Body(2048), "application/octet-stream"));
         return response.StatusCode;
     }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
-    public void Dispose() => _dir.Dispose();
 }

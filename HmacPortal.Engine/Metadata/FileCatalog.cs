@@ -9,6 +9,9 @@ public sealed class FileCatalog(IMetadataStore metadata, FileStore files, ILogge
     public Task<FilePage> QueryAsync(FileQuery query, CancellationToken cancellationToken) =>
         metadata.QueryAsync(query, cancellationToken);
 
+    /// <summary>The total size of every stored file.</summary>
+    public Task<long> TotalSizeAsync(CancellationToken cancellationToken) => metadata.TotalSizeAsync(cancellationToken);
+
     /// <summary>
     /// Deletes a file and its record, the file first: a crash between the two leaves a record without
     /// a file, which start-up reconciliation drops. Returns false when there was no such file.

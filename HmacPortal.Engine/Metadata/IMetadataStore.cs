@@ -8,6 +8,9 @@ public interface IMetadataStore
 
     Task<FileRecord?> GetAsync(string path, CancellationToken cancellationToken);
 
+    /// <summary>The total size of every stored file.</summary>
+    Task<long> TotalSizeAsync(CancellationToken cancellationToken);
+
     /// <summary>The total size of <paramref name="owner"/>'s stored files.</summary>
     Task<long> UsedBytesAsync(string owner, CancellationToken cancellationToken);
 

@@ -98,6 +98,13 @@ public sealed class SqliteMetadataStore(SqliteDatabase database) : IMetadataStor
         return Task.FromResult(new FilePage(items, total));
     }
 
+    public Task<long> TotalSizeAsync(CancellationToken cancellationToken)
+    {
+        using var lease = database.Borrow();
+        using var command = lease.Command("SELECT coalesce(sum(size), 0) FROM files");
+        return Task.FromResult(Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     public Task<long> UsedBytesAsync(string owner, CancellationToken cancellationToken)
     {
         using var lease = database.Borrow();

@@ -27,6 +27,7 @@ public sealed class TusService(
     SignatureVerifier verifier,
     Protection.BanList bans,
     Quotas.QuotaLedger quotas,
+    Telemetry.TransferMonitor transfers,
     IOptionsMonitor<ServerOptions> server,
     IOptionsMonitor<UploadsOptions> uploads,
     TimeProvider clock,
@@ -303,6 +304,7 @@ public sealed class TusService(
         var running = hashes.For(id, session.Offset);
         var start = session.Offset;
         var durable = start;
+        using var transfer = transfers.BeginUpload("tus", session.TargetPath, session.ClientAddress, session.Length, session.Offset);
         await using var file = new FileStream(sessions.DataPath(id), new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Write, BufferSize = 0 });
         try
         {
@@ -327,6 +329,7 @@ public sealed class TusService(
 
                     return ValueTask.CompletedTask;
                 },
+                transfer.Add,
                 cancellationToken).ConfigureAwait(false);
 
             if (copy.Stop == BodyCopyStop.TooLong)
@@ -421,6 +424,7 @@ public sealed class TusService(
 
         await recorder.RecordAsync(target, stored, session.Length!.Value, sha, session.ContentType, session.Owner, "tus", session.ClientAddress, session.FileExpires)
             .ConfigureAwait(false);
+        transfers.UploadStored();
         session = session with { Completed = true };
         sessions.Save(session);
         return new TusOutcome(TusResult.Written, Session: session);

@@ -30,6 +30,7 @@ public static class BodyCopier
     /// <param name="writebackEvery">How much written data may pile up before its writeback is started.</param>
     /// <param name="onBlock">Sees each block just before it is written.</param>
     /// <param name="afterRead">Called after each read with the bytes written so far (for durability points).</param>
+    /// <param name="onReceived">Told how many bytes each read brought (for progress), before they are written.</param>
     public static async Task<BodyCopyResult> CopyAsync(
         PipeReader body,
         FileStream file,
@@ -37,6 +38,7 @@ public static class BodyCopier
         long writebackEvery,
         Action<byte[], int> onBlock,
         Func<long, ValueTask>? afterRead,
+        Action<long>? onReceived,
         CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
@@ -92,6 +94,7 @@ public static class BodyCopier
                 }
 
                 received += data.Length;
+                onReceived?.Invoke(data.Length);
                 body.AdvanceTo(data.End);
                 if (afterRead is not null)
                 {

@@ -35,7 +35,8 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
     /// <paramref name="cancellationToken"/> stops the transfer; once every byte has arrived the flush and
     /// rename run to the end regardless, so a completed upload is never thrown away.
     /// </remarks>
-    public async Task<FileWriteResult> WriteAsync(StoragePath path, PipeReader body, long length, CancellationToken cancellationToken)
+    /// <param name="received">Told how many more bytes arrived after each read, for progress.</param>
+    public async Task<FileWriteResult> WriteAsync(StoragePath path, PipeReader body, long length, Action<long>? received, CancellationToken cancellationToken)
     {
         var target = path.ToFullPath(Root);
         var directory = Path.GetDirectoryName(target)!;
@@ -65,7 +66,7 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
                     return new FileWriteResult(FileWriteStatus.NoSpace);
                 }
 
-                var copy = await BodyCopier.CopyAsync(body, file, length, WritebackChunk, (block, count) => hash.AppendData(block, 0, count), null, cancellationToken)
+                var copy = await BodyCopier.CopyAsync(body, file, length, WritebackChunk, (block, count) => hash.AppendData(block, 0, count), null, received, cancellationToken)
                     .ConfigureAwait(false);
                 switch (copy.Stop)
                 {

@@ -19,6 +19,7 @@ public sealed class UploadService(
     UploadRecorder recorder,
     UploadLimits limits,
     Protection.BanList bans,
+    Telemetry.TransferMonitor transfers,
     ILogger<UploadService> logger)
 {
     /// <summary>Everything that decides an upload before its body: a refusal, or null to go ahead.</summary>
@@ -77,7 +78,12 @@ public sealed class UploadService(
 
         var length = request.ContentLength!.Value;
         var stored = layout.Locate(request.Path);
-        var write = await files.WriteAsync(stored, body, length, cancellationToken).ConfigureAwait(false);
+        FileWriteResult write;
+        using (var transfer = transfers.BeginUpload(check.Scheme.ToString().ToLowerInvariant(), request.Path.Value, request.ClientAddress, length))
+        {
+            write = await files.WriteAsync(stored, body, length, transfer.Add, cancellationToken).ConfigureAwait(false);
+        }
+
         switch (write.Status)
         {
             case FileWriteStatus.Stored:
@@ -100,6 +106,7 @@ public sealed class UploadService(
         var record = await recorder.RecordAsync(
             request.Path, stored, write.Length, write.Sha256, contentType, check.Owner,
             check.Scheme.ToString().ToLowerInvariant(), request.ClientAddress, check.FileExpiresAt).ConfigureAwait(false);
+        transfers.UploadStored();
         return UploadOutcome.Stored(record);
     }
 

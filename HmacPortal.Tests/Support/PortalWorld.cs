@@ -44,7 +44,7 @@ public sealed class PortalWorld : IDisposable
         Verifier = new SignatureVerifier(security, Clock);
         Tus = new TusService(
             Sessions, new UploadWriters(), new RunningHashes(), Files, layout, new UploadRecorder(Metadata, Clock, NullLogger<UploadRecorder>.Instance),
-            limits, Verifier, new BanList(security, Clock, NullLogger<BanList>.Instance), Quotas, serverMonitor, uploads, Clock, NullLogger<TusService>.Instance);
+            limits, Verifier, new BanList(security, Clock, NullLogger<BanList>.Instance), Quotas, new global::HmacPortal.Engine.Telemetry.TransferMonitor(Clock), serverMonitor, uploads, Clock, NullLogger<TusService>.Instance);
     }
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));

@@ -21,7 +21,7 @@ public sealed class FileStoreTests : IDisposable
     {
         var body = SignedUploads.Body(700_000);
 
-        var result = await StoreAt(_dir.Path).WriteAsync(PathOf("a/b.bin"), BodyOf(body), body.Length, CancellationToken.None);
+        var result = await StoreAt(_dir.Path).WriteAsync(PathOf("a/b.bin"), BodyOf(body), body.Length, null, CancellationToken.None);
 
         Assert.Equal(FileWriteStatus.Stored, result.Status);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(body)), result.Sha256);
@@ -32,7 +32,7 @@ public sealed class FileStoreTests : IDisposable
     [Fact]
     public async Task Write_ShortBody_IsTruncatedAndLeavesNothing()
     {
-        var result = await StoreAt(_dir.Path).WriteAsync(PathOf("a/short.bin"), BodyOf(new byte[10]), 11, CancellationToken.None);
+        var result = await StoreAt(_dir.Path).WriteAsync(PathOf("a/short.bin"), BodyOf(new byte[10]), 11, null, CancellationToken.None);
 
         Assert.Equal(FileWriteStatus.Truncated, result.Status);
         Assert.Empty(Directory.GetFiles(_dir.Combine("a")));
@@ -41,7 +41,7 @@ public sealed class FileStoreTests : IDisposable
     [Fact]
     public async Task Write_LongBody_IsTooLongAndLeavesNothing()
     {
-        var result = await StoreAt(_dir.Path).WriteAsync(PathOf("a/long.bin"), BodyOf(new byte[12]), 11, CancellationToken.None);
+        var result = await StoreAt(_dir.Path).WriteAsync(PathOf("a/long.bin"), BodyOf(new byte[12]), 11, null, CancellationToken.None);
 
         Assert.Equal(FileWriteStatus.TooLong, result.Status);
         Assert.Empty(Directory.GetFiles(_dir.Combine("a")));
@@ -53,7 +53,7 @@ public sealed class FileStoreTests : IDisposable
         var pipe = new Pipe();
         await pipe.Writer.WriteAsync(new byte[1000]);
         using var cancel = new CancellationTokenSource();
-        var write = StoreAt(_dir.Path).WriteAsync(PathOf("a/cancel.bin"), pipe.Reader, 5000, cancel.Token);
+        var write = StoreAt(_dir.Path).WriteAsync(PathOf("a/cancel.bin"), pipe.Reader, 5000, null, cancel.Token);
 
         await cancel.CancelAsync();
         var result = await write;
@@ -68,13 +68,13 @@ public sealed class FileStoreTests : IDisposable
         using var small = new SmallFileSystem("1m");
         var store = StoreAt(small.Path);
 
-        var result = await store.WriteAsync(PathOf("full/big.bin"), BodyOf(SignedUploads.Body(2_000_000)), 2_000_000, CancellationToken.None);
+        var result = await store.WriteAsync(PathOf("full/big.bin"), BodyOf(SignedUploads.Body(2_000_000)), 2_000_000, null, CancellationToken.None);
 
         Assert.Equal(FileWriteStatus.NoSpace, result.Status);
         Assert.Empty(Directory.GetFiles(small.Path, "*", SearchOption.AllDirectories));
 
         // The volume is usable again straight away.
-        var after = await store.WriteAsync(PathOf("full/small.bin"), BodyOf(new byte[1000]), 1000, CancellationToken.None);
+        var after = await store.WriteAsync(PathOf("full/small.bin"), BodyOf(new byte[1000]), 1000, null, CancellationToken.None);
         Assert.Equal(FileWriteStatus.Stored, after.Status);
     }
 

@@ -40,6 +40,8 @@ public sealed class InternalErrorTests
 
         public Task<long> UsedBytesAsync(string owner, CancellationToken cancellationToken) => throw new InvalidOperationException(Secret);
 
+        public Task<long> TotalSizeAsync(CancellationToken cancellationToken) => throw new InvalidOperationException(Secret);
+
         public Task CountDownloadsAsync(IReadOnlyCollection<DownloadTally> tallies, CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task<FilePage> QueryAsync(FileQuery query, CancellationToken cancellationToken) => throw new InvalidOperationException(Secret);

@@ -82,7 +82,7 @@ internal static class AccountEndpoints
         HttpContext context, [FromForm] string? password, [FromForm] string? returnUrl, IOptionsMonitor<AdminOptions> admin, SignInGuard guard, ILoggerFactory loggers)
     {
         var hash = admin.CurrentValue.PasswordHash;
-        return SignInAsync(context, guard, loggers, "admin", AdminLoginPath, LocalOr(returnUrl, "/admin/files"),
+        return SignInAsync(context, guard, loggers, "admin", AdminLoginPath, LocalOr(returnUrl, "/admin"),
             () => hash.Length > 0 && !string.IsNullOrEmpty(password) && PasswordHash.Verify(password, hash) ? AccountClaims.Admin() : null);
     }
 

@@ -44,13 +44,16 @@ internal static class DownloadEndpoints
             context.Response.OnCompleted(() =>
             {
                 var status = context.Response.StatusCode;
+                var transfers = context.RequestServices.GetRequiredService<HmacPortal.Engine.Telemetry.TransferMonitor>();
                 if (status is StatusCodes.Status200OK or StatusCodes.Status206PartialContent)
                 {
                     metrics.DownloadServed(context.Response.ContentLength ?? 0, Stopwatch.GetElapsedTime(started));
+                    transfers.DownloadServed(context.Response.ContentLength ?? 0);
                 }
                 else if (status >= 400)
                 {
                     metrics.DownloadFailed(status);
+                    transfers.Refused(status);
                 }
 
                 return Task.CompletedTask;

@@ -61,6 +61,7 @@ internal static class UploadEndpoints
             else
             {
                 metrics.UploadFailed(protocol, context.Response.StatusCode);
+                context.RequestServices.GetRequiredService<HmacPortal.Engine.Telemetry.TransferMonitor>().Refused(context.Response.StatusCode);
             }
 
             return Task.CompletedTask;

@@ -24,6 +24,7 @@ internal static class XmppUploadSetup
         services.AddSingleton<UploadLimits>();
         services.AddSingleton<HmacPortal.Engine.Protection.BanList>();
         services.AddSingleton<UploadService>();
+        services.AddSingleton<HmacPortal.Engine.Telemetry.TransferMonitor>();
         services.AddSingleton<DownloadService>();
         services.AddSingleton<DownloadCounter>();
         services.AddHostedService<HmacPortal.Hosting.DownloadCountFlusher>();

@@ -1,0 +1,63 @@
+using Bunit;
+using HmacPortal.Components.Pages.Admin;
+using HmacPortal.Engine.Health;
+using HmacPortal.Engine.Jobs;
+using HmacPortal.Engine.Telemetry;
+using HmacPortal.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace HmacPortal.Tests.Components.Pages.Admin;
+
+public sealed class AdminDashboardPageTests : PortalComponentTestBase
+{
+    private readonly TransferMonitor _transfers;
+
+    public AdminDashboardPageTests()
+        : base(userQuota: 1 << 20)
+    {
+        _transfers = new TransferMonitor(World.Clock);
+        Services.AddSingleton(_transfers);
+        Services.AddSingleton(new ServerStatus(World.Clock, World.ServerMonitor));
+        Services.AddSingleton(new DiskSpaceWatchdog(World.Files, World.ServerMonitor, NullLogger<DiskSpaceWatchdog>.Instance));
+        Services.AddSingleton(World.Sessions);
+        Services.AddSingleton<Hangfire.JobStorage>(new Hangfire.InMemory.InMemoryStorage());
+        AddAuthorization().SetAuthorized("admin").SetRoles("admin");
+    }
+
+    [Fact]
+    public async Task Quiet_ShowsNoUploadsAndTheStoredFiles()
+    {
+        await World.StoreAsync("a/b.bin", "alice", new byte[2048]);
+
+        var page = RenderPage<AdminDashboardPage>();
+
+        Assert.NotNull(page.Find("[data-testid=no-active]"));
+        Assert.Equal("none", page.Find("[data-testid=errors]").TextContent);
+        Assert.Contains("2 KiB in 1 file(s)", page.Find("[data-testid=storage]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("0 succeeded, 0 failed", page.Find("[data-testid=jobs]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Live_AnUploadAppearsProgressesAndGoes_OnEachTick()
+    {
+        var page = RenderPage<AdminDashboardPage>();
+        Assert.NotNull(page.Find("[data-testid=no-active]"));
+
+        var transfer = _transfers.BeginUpload("v2", "slot/movie.mp4", "198.51.100.4", 4096);
+        transfer.Add(1024);
+        World.Clock.Advance(TimeSpan.FromSeconds(1));
+        page.WaitForAssertion(() => Assert.Equal("1 KiB of 4 KiB", page.Find("[data-testid=active-progress]").TextContent));
+        Assert.Contains("198.51.100.4", page.Find("[data-testid=active-upload]").TextContent, StringComparison.Ordinal);
+
+        transfer.Add(2048);
+        World.Clock.Advance(TimeSpan.FromSeconds(1));
+        page.WaitForAssertion(() => Assert.Equal("3 KiB of 4 KiB", page.Find("[data-testid=active-progress]").TextContent));
+
+        transfer.Dispose();
+        _transfers.Refused(413);
+        World.Clock.Advance(TimeSpan.FromSeconds(1));
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=no-active]")));
+        Assert.Equal("1× 413", page.Find("[data-testid=errors]").TextContent);
+    }
+}
