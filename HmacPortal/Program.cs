@@ -1,5 +1,6 @@
 using HmacPortal.Components;
 using HmacPortal.Endpoints.Accounts;
+using HmacPortal.Endpoints.Admin;
 using HmacPortal.Endpoints.Health;
 using HmacPortal.Endpoints.Metrics;
 using HmacPortal.Endpoints.Resumable;
@@ -47,6 +48,7 @@ builder.Services.AddXmppUploads();
 builder.Services.AddResumableUploads();
 builder.Services.AddAccounts();
 builder.Services.AddSharing();
+builder.Services.AddAdminApi();
 builder.Services.AddHmacPortalJobs(builder.Configuration);
 builder.Services.AddHmacPortalUi();
 
@@ -67,6 +69,7 @@ app.MapXmppUploads();
 app.MapTusEndpoints(resumablePath);
 app.MapAccountEndpoints();
 app.MapShareEndpoints();
+app.MapAdminApiEndpoints();
 app.MapServerMetrics();
 app.MapHmacPortalJobsDashboard();
 app.MapHmacPortalUi();

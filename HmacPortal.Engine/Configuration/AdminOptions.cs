@@ -6,4 +6,6 @@ public sealed class AdminOptions
     public const string Section = "Admin";
 
     public string PasswordHash { get; set; } = string.Empty;
+
+    public string ApiToken { get; set; } = string.Empty;
 }

@@ -97,6 +97,8 @@ public static class ConfigSchema
             "How long a browser may cache a CORS preflight answer."),
         new("admin", "password_hash", "PasswordHash", ConfigValueKind.Secret, "",
             "Hash of the admin password (make one with --hash-password). Empty disables admin sign-in."),
+        new("admin", "api_token", "ApiToken", ConfigValueKind.Secret, "",
+            "When set (at least 32 characters), scripts may call the admin JSON API under /admin/api/ with Authorization: Bearer <this token>. Empty: only a signed-in admin may."),
         new("jobs", "workers", "Workers", ConfigValueKind.WholeNumber, "2",
             "Background job workers (Hangfire). Jobs and their history are at /hangfire for admins.", RestartRequired: true),
         new("jobs", "expiry", "Expiry", ConfigValueKind.Text, "*/5 * * * *",

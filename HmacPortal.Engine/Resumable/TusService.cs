@@ -217,6 +217,13 @@ public sealed class TusService(
         return new TusOutcome(TusResult.Created, Session: session);
     }
 
+    /// <summary>Every unfinished upload, for the admin console, oldest first.</summary>
+    public IReadOnlyList<UploadSession> ListOpen() =>
+        sessions.List().Select(sessions.Get).OfType<UploadSession>().Where(s => !s.Completed).OrderBy(s => s.Created).ToList();
+
+    /// <summary>When the upload last received data (its expiry is pushed forward by every write).</summary>
+    public DateTimeOffset LastActivity(UploadSession session) => session.Expires - uploads.CurrentValue.SessionTimeout;
+
     public TusOutcome Head(UploadId id) => Load(id, out var session) ?? new TusOutcome(TusResult.Found, Session: session);
 
     /// <summary>Appends a PATCH body (or a creation-with-upload body) at the stored offset.</summary>

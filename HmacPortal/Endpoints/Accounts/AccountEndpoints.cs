@@ -36,8 +36,26 @@ internal static class AccountEndpoints
             cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
             cookie.SlidingExpiration = true;
             // Admin pages send to the admin's sign-in; everything else to the portal's.
+            cookie.Events.OnRedirectToAccessDenied = context =>
+            {
+                if (IsApi(context.Request))
+                {
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    return Task.CompletedTask;
+                }
+
+                context.Response.Redirect(context.RedirectUri);
+                return Task.CompletedTask;
+            };
             cookie.Events.OnRedirectToLogin = context =>
             {
+                // Scripts get a status, never a sign-in page.
+                if (IsApi(context.Request))
+                {
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    return Task.CompletedTask;
+                }
+
                 var login = context.Request.Path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase)
                     || context.Request.Path.StartsWithSegments("/hangfire", StringComparison.OrdinalIgnoreCase) ? AdminLoginPath : PortalLoginPath;
                 var back = $"{context.Request.PathBase}{context.Request.Path}{context.Request.QueryString}";
@@ -149,6 +167,8 @@ internal static class AccountEndpoints
         AccountLog.InviteRedeemed(logger, invite.Id, client);
         return Results.LocalRedirect("/portal");
     }
+
+    private static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/admin/api", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Only paths on this site: no scheme, no host, no protocol-relative <c>//</c> or <c>/\</c>.</summary>
     public static bool IsLocal(string? url) =>
