@@ -12,7 +12,7 @@ namespace HmacPortal.Engine.Configuration;
 /// (temp file, flush, rename), so a crash leaves either the old or the new file, never half of one.
 /// The running server picks the saved file up through hot reload.
 /// </summary>
-public sealed class ConfigEditor(string path, ILogger<ConfigEditor> logger)
+public sealed class ConfigEditor(string path, ILogger<ConfigEditor> logger, Audit.AuditTrail? audit = null)
 {
     private readonly Lock _gate = new();
 
@@ -86,7 +86,9 @@ public sealed class ConfigEditor(string path, ILogger<ConfigEditor> logger)
             var changes = Diff(current, text);
             AtomicFile.WriteAllText(BackupPath, current, AtomicFile.OwnerOnly);
             AtomicFile.WriteAllText(path, text, AtomicFile.OwnerOnly);
-            ConfigLog.Saved(logger, by, changes.Count == 0 ? "no setting" : string.Join(", ", changes.Select(c => c.Key)));
+            var keys = changes.Count == 0 ? "no setting" : string.Join(", ", changes.Select(c => c.Key));
+            ConfigLog.Saved(logger, by, keys);
+            audit?.Record("config.saved", by, null, Path.GetFileName(path), $"changed: {keys}");
             return new ConfigSaveResult(ConfigSaveStatus.Saved, check.Diagnostics, changes);
         }
     }

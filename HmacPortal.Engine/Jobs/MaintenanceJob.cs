@@ -10,7 +10,7 @@ namespace HmacPortal.Engine.Jobs;
 /// without a record are left to start-up reconciliation: while uploads run, a file may be committed
 /// a moment before its record is written.
 /// </summary>
-public sealed class MaintenanceJob(SqliteDatabase database, IMetadataStore metadata, FileStore files, ILogger<MaintenanceJob> logger)
+public sealed class MaintenanceJob(SqliteDatabase database, IMetadataStore metadata, FileStore files, ILogger<MaintenanceJob> logger, Audit.AuditTrail? audit = null)
 {
     public async Task<MaintenanceReport> RunAsync(CancellationToken cancellationToken)
     {
@@ -46,6 +46,7 @@ public sealed class MaintenanceJob(SqliteDatabase database, IMetadataStore metad
             }
         }
 
+        audit?.Prune();
         using (var lease = database.Borrow())
         using (var optimize = lease.Command("PRAGMA optimize"))
         {

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace HmacPortal.Engine.Metadata;
 
 /// <summary>The stored files as the admin console sees them: searched, paged, deleted.</summary>
-public sealed class FileCatalog(IMetadataStore metadata, FileStore files, ILogger<FileCatalog> logger)
+public sealed class FileCatalog(IMetadataStore metadata, FileStore files, ILogger<FileCatalog> logger, Audit.AuditTrail? audit = null)
 {
     public Task<FilePage> QueryAsync(FileQuery query, CancellationToken cancellationToken) =>
         metadata.QueryAsync(query, cancellationToken);
@@ -31,6 +31,7 @@ public sealed class FileCatalog(IMetadataStore metadata, FileStore files, ILogge
 
         await metadata.DeleteAsync(path, CancellationToken.None).ConfigureAwait(false);
         MetadataLog.Deleted(logger, path, deletedBy);
+        audit?.Record("file.deleted", deletedBy, null, path, $"{record.Size} bytes, owner {record.Owner ?? "none"}");
         return true;
     }
 }

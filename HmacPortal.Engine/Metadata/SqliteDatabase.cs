@@ -77,6 +77,16 @@ public sealed class SqliteDatabase : IDisposable
                 expires INTEGER NOT NULL,
                 revoked INTEGER NOT NULL DEFAULT 0
             );
+            CREATE TABLE IF NOT EXISTS audit (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                at INTEGER NOT NULL,
+                action TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                client TEXT,
+                subject TEXT NOT NULL,
+                detail TEXT NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
             """);
     }
 

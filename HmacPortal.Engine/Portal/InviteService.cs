@@ -10,7 +10,7 @@ namespace HmacPortal.Engine.Portal;
 /// Invite links in the <c>invites</c> table. The link carries 256 random bits; only their SHA-256 is
 /// stored, so the database (or a backup of it) cannot be used to redeem an invite.
 /// </summary>
-public sealed class InviteService(SqliteDatabase database, TimeProvider clock, ILogger<InviteService> logger)
+public sealed class InviteService(SqliteDatabase database, TimeProvider clock, ILogger<InviteService> logger, Audit.AuditTrail? audit = null)
 {
     public static readonly TimeSpan LongestValidity = TimeSpan.FromDays(365);
 
@@ -50,6 +50,7 @@ public sealed class InviteService(SqliteDatabase database, TimeProvider clock, I
         insert.Parameters.AddWithValue("$expires", invite.Expires.ToUnixTimeMilliseconds());
         insert.ExecuteNonQuery();
         PortalLog.InviteCreated(logger, invite.Id, invite.Label);
+        audit?.Record("invite.created", "admin", null, $"invite {invite.Id}", $"{invite.Label}; quota {invite.Quota} bytes; until {invite.Expires:u}");
         return (invite, token, string.Empty);
     }
 
@@ -87,6 +88,7 @@ public sealed class InviteService(SqliteDatabase database, TimeProvider clock, I
         if (revoked)
         {
             PortalLog.InviteRevoked(logger, id);
+            audit?.Record("invite.revoked", "admin", null, $"invite {id}");
         }
 
         return revoked;

@@ -10,7 +10,7 @@ namespace HmacPortal.Engine.Protection;
 /// <c>ban_window</c>, for <c>ban_duration</c>: a banned address gets 403 before any other work.
 /// Settings are read live; <c>ban_after = 0</c> turns banning off.
 /// </summary>
-public sealed class BanList(IOptionsMonitor<SecurityOptions> options, TimeProvider clock, ILogger<BanList> logger)
+public sealed class BanList(IOptionsMonitor<SecurityOptions> options, TimeProvider clock, ILogger<BanList> logger, Audit.AuditTrail? audit = null)
 {
     private readonly ConcurrentDictionary<string, IReadOnlyList<DateTimeOffset>> _failures = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Ban> _bans = new(StringComparer.Ordinal);
@@ -52,6 +52,7 @@ public sealed class BanList(IOptionsMonitor<SecurityOptions> options, TimeProvid
             var ban = new Ban(client, now, now + security.BanDuration, $"{recent.Count} signature failures within {GoDuration.Format(security.BanWindow)}");
             _bans[client] = ban;
             ProtectionLog.Banned(logger, client, ban.Until, ban.Reason);
+            audit?.Record("ban.added", "server", client, client, $"{ban.Reason}; until {ban.Until:u}");
         }
     }
 
@@ -72,6 +73,7 @@ public sealed class BanList(IOptionsMonitor<SecurityOptions> options, TimeProvid
         }
 
         ProtectionLog.Lifted(logger, client, liftedBy);
+        audit?.Record("ban.lifted", liftedBy, null, client);
         return true;
     }
 }

@@ -9,7 +9,7 @@ namespace HmacPortal.Engine.Sharing;
 /// limited by expiry, download count and revocation. Each download of a file or of the zip of all
 /// of them counts once, claimed before the first byte and given back if the download breaks off.
 /// </summary>
-public sealed class ShareService(ShareStore store, IMetadataStore metadata, FileCatalog catalog, TimeProvider clock, ILogger<ShareService> logger)
+public sealed class ShareService(ShareStore store, IMetadataStore metadata, FileCatalog catalog, TimeProvider clock, ILogger<ShareService> logger, Audit.AuditTrail? audit = null)
 {
     public const int MaxFiles = 500;
     public static readonly TimeSpan LongestValidity = TimeSpan.FromDays(365);
@@ -54,6 +54,8 @@ public sealed class ShareService(ShareStore store, IMetadataStore metadata, File
             request.Files.Distinct(StringComparer.Ordinal).ToArray());
         store.Create(link);
         SharingLog.Created(logger, owner, link.Files.Count, Short(link.Id));
+        audit?.Record("share.created", owner, null, $"link {Short(link.Id)}…",
+            $"{link.Files.Count} file(s); {(link.Expires is { } e ? $"until {e:u}" : "no expiry")}{(link.HasPassword ? "; password" : string.Empty)}{(link.MaxDownloads is { } m ? $"; {m} download(s)" : string.Empty)}");
         return new ShareOutcome(link, string.Empty);
     }
 
@@ -122,6 +124,7 @@ public sealed class ShareService(ShareStore store, IMetadataStore metadata, File
         }
 
         SharingLog.Revoked(logger, Short(id), owner);
+        audit?.Record("share.revoked", owner, null, $"link {Short(id)}…");
         return true;
     }
 

@@ -19,7 +19,8 @@ internal static class HostSetup
 
         var provider = ((IConfigurationRoot)builder.Configuration).Providers.OfType<TomlConfigurationProvider>().Single();
         builder.Services.AddSingleton(provider);
-        builder.Services.AddSingleton(services => new ConfigEditor(provider.FilePath, services.GetRequiredService<ILogger<ConfigEditor>>()));
+        builder.Services.AddSingleton(services => new ConfigEditor(
+            provider.FilePath, services.GetRequiredService<ILogger<ConfigEditor>>(), services.GetRequiredService<HmacPortal.Engine.Audit.AuditTrail>()));
         builder.Services.AddSingleton(facts);
         return builder;
     }

@@ -32,6 +32,7 @@ public sealed class AdminAccessTests : IDisposable
     [InlineData("::1", "/admin/invites")]
     [InlineData(null, "/admin")]
     [InlineData(null, "/admin/sessions")]
+    [InlineData("127.0.0.1", "/admin/audit")]
     public async Task AdminPage_Anonymous_IsRedirectedToSignIn_WhateverXForwardedForSays(string? forwardedFor, string page)
     {
         using var client = NewClient();

@@ -64,6 +64,9 @@ public sealed class PortalAccessTests : IDisposable
 
         Assert.StartsWith("/portal/login?error=1", signIn.Headers.Location!.OriginalString, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Redirect, files.StatusCode);
+        var recorded = _factory.Services.GetRequiredService<global::HmacPortal.Engine.Audit.AuditTrail>().Query("signin.failed", null, 0, 10);
+        Assert.Equal("portal", Assert.Single(recorded.Entries).Subject);
+        Assert.DoesNotContain(password.Length > 0 ? password : "\u0000", string.Join(' ', recorded.Entries.Select(e => e.Actor + e.Subject + e.Detail)), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using HmacPortal.Engine.Audit;
 using HmacPortal.Engine.Configuration;
 using HmacPortal.Engine.Identity;
 using HmacPortal.Engine.Portal;
@@ -123,10 +124,12 @@ internal static class AccountEndpoints
         HttpContext context, SignInGuard guard, ILoggerFactory loggers, string realm, string loginPath, string back, Func<ClaimsIdentity?> check)
     {
         var logger = loggers.CreateLogger("HmacPortal.Accounts");
+        var audit = context.RequestServices.GetRequiredService<AuditTrail>();
         var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         if (guard.IsLockedOut(client, out var remaining))
         {
             AccountLog.LockedOut(logger, realm, client);
+            audit.Record("signin.locked", realm, client, realm);
             return Results.LocalRedirect($"{loginPath}?locked={(int)Math.Ceiling(remaining.TotalMinutes)}&returnUrl={Uri.EscapeDataString(back)}");
         }
 
@@ -134,12 +137,14 @@ internal static class AccountEndpoints
         {
             guard.RecordFailure(client);
             AccountLog.SignInFailed(logger, realm, client);
+            audit.Record("signin.failed", realm, client, realm);
             return Results.LocalRedirect($"{loginPath}?error=1&returnUrl={Uri.EscapeDataString(back)}");
         }
 
         guard.RecordSuccess(client);
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
         AccountLog.SignedIn(logger, identity.Name ?? realm, client);
+        audit.Record("signin.ok", identity.Name ?? realm, client, realm);
         return Results.LocalRedirect(back);
     }
 
@@ -157,6 +162,7 @@ internal static class AccountEndpoints
         {
             guard.RecordFailure(client);
             AccountLog.InviteRefused(logger, client);
+            context.RequestServices.GetRequiredService<AuditTrail>().Record("signin.failed", "invite", client, "invite link");
             return Results.LocalRedirect($"{PortalLoginPath}?invite=gone");
         }
 
@@ -165,6 +171,7 @@ internal static class AccountEndpoints
             new ClaimsPrincipal(AccountClaims.Guest(invite)),
             new AuthenticationProperties { ExpiresUtc = invite.Expires, AllowRefresh = false });
         AccountLog.InviteRedeemed(logger, invite.Id, client);
+        context.RequestServices.GetRequiredService<AuditTrail>().Record("signin.ok", invite.Label, client, $"invite {invite.Id}");
         return Results.LocalRedirect("/portal");
     }
 

@@ -1,0 +1,70 @@
+using HmacPortal.Engine.Metadata;
+
+namespace HmacPortal.Engine.Audit;
+
+/// <summary>
+/// What was done to the server and by whom, in the <c>audit</c> table: sign-ins and their failures,
+/// bans and unbans, deletions, configuration saves, share links and invites. Entries never hold
+/// secrets, passwords, tokens or link ids. Entries older than <see cref="Retention"/> are pruned by
+/// the maintenance job.
+/// </summary>
+public sealed class AuditTrail(SqliteDatabase database, TimeProvider clock)
+{
+    public static readonly TimeSpan Retention = TimeSpan.FromDays(365);
+
+    public void Record(string action, string actor, string? client, string subject, string detail = "")
+    {
+        using var lease = database.Borrow();
+        using var command = lease.Command("INSERT INTO audit (at, action, actor, client, subject, detail) VALUES ($at, $action, $actor, $client, $subject, $detail)");
+        command.Parameters.AddWithValue("$at", clock.GetUtcNow().ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$action", action);
+        command.Parameters.AddWithValue("$actor", actor);
+        command.Parameters.AddWithValue("$client", (object?)client ?? DBNull.Value);
+        command.Parameters.AddWithValue("$subject", subject);
+        command.Parameters.AddWithValue("$detail", detail);
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Newest first; <paramref name="action"/> filters by action prefix (e.g. <c>signin</c>), <paramref name="search"/> by text.</summary>
+    public AuditPage Query(string? action, string? search, int skip, int take)
+    {
+        using var lease = database.Borrow();
+        var where = "WHERE ($action IS NULL OR action = $action OR action LIKE $action || '.%') AND ($search IS NULL OR actor LIKE $search ESCAPE '\\' OR subject LIKE $search ESCAPE '\\' OR detail LIKE $search ESCAPE '\\' OR client LIKE $search ESCAPE '\\')";
+        var pattern = string.IsNullOrWhiteSpace(search) ? null
+            : "%" + search.Trim().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+        using var count = lease.Command($"SELECT count(*) FROM audit {where}");
+        using var select = lease.Command($"SELECT at, action, actor, client, subject, detail FROM audit {where} ORDER BY id DESC LIMIT $take OFFSET $skip");
+        foreach (var command in new[] { count, select })
+        {
+            command.Parameters.AddWithValue("$action", (object?)(string.IsNullOrWhiteSpace(action) ? null : action) ?? DBNull.Value);
+            command.Parameters.AddWithValue("$search", (object?)pattern ?? DBNull.Value);
+        }
+
+        select.Parameters.AddWithValue("$take", Math.Clamp(take, 1, 500));
+        select.Parameters.AddWithValue("$skip", Math.Max(0, skip));
+        var total = Convert.ToInt32(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        var entries = new List<AuditEntry>();
+        using var reader = select.ExecuteReader();
+        while (reader.Read())
+        {
+            entries.Add(new AuditEntry(
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)), reader.GetString(1), reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.GetString(5)));
+        }
+
+        return new AuditPage(entries, total);
+    }
+
+    /// <summary>Deletes entries older than <see cref="Retention"/>; returns how many.</summary>
+    public int Prune()
+    {
+        using var lease = database.Borrow();
+        using var command = lease.Command("DELETE FROM audit WHERE at < $before");
+        command.Parameters.AddWithValue("$before", (clock.GetUtcNow() - Retention).ToUnixTimeMilliseconds());
+        return command.ExecuteNonQuery();
+    }
+}
+
+public sealed record AuditEntry(DateTimeOffset At, string Action, string Actor, string? Client, string Subject, string Detail);
+
+public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, int Total);
