@@ -42,6 +42,7 @@ public sealed class BanList(IOptionsMonitor<SecurityOptions> options, TimeProvid
         }
 
         var now = clock.GetUtcNow();
+        PruneStaleFailures(now, security.BanWindow);
         var recent = _failures.AddOrUpdate(
             client,
             _ => [now],
@@ -76,4 +77,41 @@ public sealed class BanList(IOptionsMonitor<SecurityOptions> options, TimeProvid
         audit?.Record("ban.lifted", liftedBy, null, client);
         return true;
     }
+
+    /// <summary>Addresses whose failures all left the window are forgotten, so scans from many addresses cannot grow memory without end.</summary>
+    private void PruneStaleFailures(DateTimeOffset now, TimeSpan window)
+    {
+        // At most every few seconds: under a scan from many addresses a sweep per failure would cost too much.
+        if (_failures.Count < PruneAbove || now - _lastPrune < PruneEvery)
+        {
+            return;
+        }
+
+        _lastPrune = now;
+
+        foreach (var (client, times) in _failures)
+        {
+            if (times.All(t => now - t >= window))
+            {
+                _failures.TryRemove(new KeyValuePair<string, IReadOnlyList<DateTimeOffset>>(client, times));
+            }
+        }
+
+        foreach (var (client, ban) in _bans)
+        {
+            if (ban.Until <= now)
+            {
+                _bans.TryRemove(new KeyValuePair<string, Ban>(client, ban));
+            }
+        }
+    }
+
+    /// <summary>How many addresses with failures are kept before stale ones are looked for.</summary>
+    internal const int PruneAbove = 1024;
+
+    private static readonly TimeSpan PruneEvery = TimeSpan.FromSeconds(10);
+
+    private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
+
+    internal int TrackedAddresses => _failures.Count;
 }

@@ -73,4 +73,19 @@ public sealed class BanListTests
 
         Assert.Empty(bans.Current());
     }
+
+    [Fact]
+    public void ManyAddressesFailingOnce_AreForgottenOnceTheirWindowPasses()
+    {
+        var bans = NewList();
+        for (var i = 0; i < 5000; i++)
+        {
+            bans.RecordSignatureFailure($"10.0.{i / 256}.{i % 256}");
+        }
+
+        _clock.Advance(_options.CurrentValue.BanWindow);
+        bans.RecordSignatureFailure("192.0.2.1");
+
+        Assert.Equal(1, bans.TrackedAddresses);
+    }
 }
