@@ -50,6 +50,7 @@ builder.Services.AddAccounts();
 builder.Services.AddSharing();
 builder.Services.AddAdminApi();
 builder.Services.AddHmacPortalJobs(builder.Configuration);
+builder.Services.AddHmacPortalRateLimits();
 builder.Services.AddHmacPortalUi();
 
 await using var app = builder.Build();
@@ -60,6 +61,7 @@ app.UseForwardedClients();
 app.UseHmacPortalRequestLogging(resumablePath);
 app.UseTusMethodOverride(resumablePath);
 app.UseRouting();
+app.UseRateLimiter();
 app.UseServerMetrics(metrics);
 app.UseAuthentication();
 app.UseAuthorization();

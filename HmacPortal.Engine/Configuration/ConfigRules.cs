@@ -179,6 +179,24 @@ public static class ConfigRules
         }
     }
 
+    public static IEnumerable<ConfigProblem> Check(RateLimitOptions o)
+    {
+        if (o.RequestsPerMinute is < 1 or > 1_000_000)
+        {
+            yield return new("rate_limit", "requests_per_minute", "must be between 1 and 1000000");
+        }
+
+        if (o.Burst is < 1 or > 1_000_000)
+        {
+            yield return new("rate_limit", "burst", "must be between 1 and 1000000");
+        }
+
+        foreach (var network in o.Exempt.Where(p => !Network.ClientAddress.TryParseNetwork(p, out _)))
+        {
+            yield return new("rate_limit", "exempt", $"'{network}' is not an address or a network such as \"10.0.0.0/8\"");
+        }
+    }
+
     public static IEnumerable<ConfigProblem> Check(JobsOptions o)
     {
         if (o.Workers is < 1 or > 64)
@@ -224,6 +242,7 @@ public static class ConfigRules
             problems.AddRange(Check(Bind<AdminOptions>(configuration, AdminOptions.Section)));
             problems.AddRange(Check(Bind<PortalOptions>(configuration, PortalOptions.Section)));
             problems.AddRange(Check(Bind<JobsOptions>(configuration, JobsOptions.Section)));
+            problems.AddRange(Check(Bind<RateLimitOptions>(configuration, RateLimitOptions.Section)));
         }
         catch (InvalidOperationException ex)
         {

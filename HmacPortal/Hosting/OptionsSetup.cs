@@ -19,6 +19,7 @@ internal static class OptionsSetup
         Table<AdminOptions>(services, configuration, AdminOptions.Section, ConfigRules.Check);
         Table<PortalOptions>(services, configuration, PortalOptions.Section, ConfigRules.Check);
         Table<JobsOptions>(services, configuration, JobsOptions.Section, ConfigRules.Check);
+        Table<RateLimitOptions>(services, configuration, RateLimitOptions.Section, ConfigRules.Check);
 
         // Relative paths in config.toml are relative to the file, not to wherever the process started.
         services.PostConfigure<ServerOptions>(server =>

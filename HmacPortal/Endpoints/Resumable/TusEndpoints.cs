@@ -81,9 +81,9 @@ internal static class TusEndpoints
 
         group.MapMethods("/", [HttpMethods.Options], Options);
         group.MapMethods("/{id}", [HttpMethods.Options], Options);
-        group.MapPost("/", CreateAsync);
+        group.MapPost("/", CreateAsync).RequireRateLimiting(HmacPortal.Hosting.RateLimitSetup.UploadPolicy);
         group.MapMethods("/{id}", [HttpMethods.Head], Head);
-        group.MapPatch("/{id}", PatchAsync);
+        group.MapPatch("/{id}", PatchAsync).RequireRateLimiting(HmacPortal.Hosting.RateLimitSetup.UploadPolicy);
         group.MapDelete("/{id}", DeleteAsync);
         return endpoints;
     }

@@ -13,7 +13,7 @@ internal static class UploadEndpoints
 {
     public static IEndpointRouteBuilder MapUploadEndpoints(this IEndpointRouteBuilder endpoints, string prefix)
     {
-        endpoints.MapPut(prefix + "{**path}", PutAsync);
+        endpoints.MapPut(prefix + "{**path}", PutAsync).RequireRateLimiting(HmacPortal.Hosting.RateLimitSetup.UploadPolicy);
         endpoints.MapMethods(prefix + "{**path}", [HttpMethods.Options],
             (HttpContext context, IOptionsMonitor<CorsOptions> cors) => CorsHeaders.Preflight(context, cors.CurrentValue));
         return endpoints;
