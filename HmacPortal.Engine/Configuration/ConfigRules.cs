@@ -179,6 +179,22 @@ public static class ConfigRules
         }
     }
 
+    public static IEnumerable<ConfigProblem> Check(QuotasOptions o)
+    {
+        if (o.Default.Bytes <= 0)
+        {
+            yield return new("quotas", "default", "must be larger than 0");
+        }
+
+        foreach (var (owner, size) in o.Custom)
+        {
+            if (!ByteSize.TryParse(size, out _, out var error))
+            {
+                yield return new("quotas.custom", owner, error);
+            }
+        }
+    }
+
     public static IEnumerable<ConfigProblem> Check(RateLimitOptions o)
     {
         if (o.RequestsPerMinute is < 1 or > 1_000_000)
@@ -243,6 +259,7 @@ public static class ConfigRules
             problems.AddRange(Check(Bind<PortalOptions>(configuration, PortalOptions.Section)));
             problems.AddRange(Check(Bind<JobsOptions>(configuration, JobsOptions.Section)));
             problems.AddRange(Check(Bind<RateLimitOptions>(configuration, RateLimitOptions.Section)));
+            problems.AddRange(Check(Bind<QuotasOptions>(configuration, QuotasOptions.Section)));
         }
         catch (InvalidOperationException ex)
         {

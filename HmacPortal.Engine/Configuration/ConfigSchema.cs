@@ -99,6 +99,12 @@ public static class ConfigSchema
             "Hash of the admin password (make one with --hash-password). Empty disables admin sign-in."),
         new("admin", "api_token", "ApiToken", ConfigValueKind.Secret, "",
             "When set (at least 32 characters), scripts may call the admin JSON API under /admin/api/ with Authorization: Bearer <this token>. Empty: only a signed-in admin may."),
+        new("quotas", "enabled", "Enabled", ConfigValueKind.Boolean, "false",
+            "Limit what each owner may store (XEP-0363 uploads whose owner is known: the JWT 'sub' or ejabberd's user directory; resumable uploads with a grant). Portal users always have user_quota."),
+        new("quotas", "default", "Default", ConfigValueKind.Size, "1GB",
+            "What each owner may store unless [quotas.custom] or the admin console says otherwise."),
+        new("quotas", "global", "Global", ConfigValueKind.Size, "0B",
+            "What all files together may take; 0B for no limit beyond free space. Over it, uploads get 507."),
         new("rate_limit", "enabled", "Enabled", ConfigValueKind.Boolean, "false",
             "Limit how fast one client address may upload (XEP-0363 PUT and resumable requests); too fast gets 429 with Retry-After."),
         new("rate_limit", "requests_per_minute", "RequestsPerMinute", ConfigValueKind.WholeNumber, "120",
@@ -131,6 +137,9 @@ public static class ConfigSchema
     /// </summary>
     public static IReadOnlyDictionary<string, NamedValuesTable> NamedTables { get; } = new Dictionary<string, NamedValuesTable>
     {
+        ["quotas.custom"] = new("quotas.custom", "Quotas:Custom", "\"alice@example.org\"", "10GB",
+            "Quotas for particular owners: the owner (an XMPP address, a JWT 'sub', a portal user name) = a size. An XMPP address also matches ejabberd's directory for it (the SHA-1 of the address).",
+            NamesAreAddresses: true),
         ["portal.users"] = new("portal.users", "Portal:Users", "alice", "<hash made by --hash-password>",
             "Portal users: one line per user, the user name (letters, digits, '.', '_', '-') = the hash of their password made by --hash-password."),
     };
@@ -192,8 +201,6 @@ public static class ConfigSchema
         ["client_network_support"] = NotInThisVersion,
         ["audit"] = NotInThisVersion,
         ["validation"] = NotInThisVersion,
-        ["quotas"] = NotInThisVersion,
-        ["quotas.custom"] = NotInThisVersion,
         ["admin.auth"] = "admin sign-in uses [admin] password_hash",
         ["key_rotation"] = NotInThisVersion,
         ["metadata"] = "the metadata store is always on, in [server] data_path",

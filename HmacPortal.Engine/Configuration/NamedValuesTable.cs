@@ -6,9 +6,15 @@ namespace HmacPortal.Engine.Configuration;
 /// <param name="ExampleName">A name used in the commented example <c>--genconfig</c> writes.</param>
 /// <param name="ExampleValue">A value used in that example.</param>
 /// <param name="Description">What the entries mean; this text is the config reference.</param>
-public sealed record NamedValuesTable(string Table, string ConfigurationPath, string ExampleName, string ExampleValue, string Description)
+/// <param name="NamesAreAddresses">Names may be XMPP addresses (with '@', '/' and '+') rather than user names.</param>
+public sealed record NamedValuesTable(string Table, string ConfigurationPath, string ExampleName, string ExampleValue, string Description, bool NamesAreAddresses = false)
 {
     /// <summary>Names are what a user types to sign in: ASCII letters, digits, '.', '_' and '-', at most 64.</summary>
     public static bool IsValidName(string name) =>
         name.Length is > 0 and <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+
+    public bool Accepts(string name) =>
+        NamesAreAddresses
+            ? name.Length is > 0 and <= 320 && !name.Any(c => char.IsControl(c) || char.IsWhiteSpace(c) || c is ':')
+            : IsValidName(name);
 }

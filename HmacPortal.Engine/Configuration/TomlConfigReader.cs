@@ -138,9 +138,11 @@ public static class TomlConfigReader
 
         private void NamedEntry(NamedValuesTable named, string display, string name, KeyValueSyntax keyValue)
         {
-            if (!NamedValuesTable.IsValidName(name))
+            if (!named.Accepts(name))
             {
-                Report(ConfigSeverity.Error, keyValue, $"{display}: a name may hold only letters, digits, '.', '_' and '-' (at most 64)");
+                Report(ConfigSeverity.Error, keyValue, named.NamesAreAddresses
+                    ? $"{display}: a name may not hold spaces, control characters or ':'"
+                    : $"{display}: a name may hold only letters, digits, '.', '_' and '-' (at most 64)");
             }
             else if (keyValue.Value is StringValueSyntax { Value: { } value })
             {

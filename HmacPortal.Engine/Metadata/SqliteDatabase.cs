@@ -87,6 +87,10 @@ public sealed class SqliteDatabase : IDisposable
                 detail TEXT NOT NULL
             );
             CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
+            CREATE TABLE IF NOT EXISTS quota_overrides (
+                owner TEXT PRIMARY KEY NOT NULL COLLATE NOCASE,
+                bytes INTEGER NOT NULL
+            );
             """);
     }
 

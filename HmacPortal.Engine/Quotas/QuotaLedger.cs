@@ -12,9 +12,79 @@ namespace HmacPortal.Engine.Quotas;
 public sealed class QuotaLedger(IMetadataStore metadata, SessionStore sessions, TimeProvider clock) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<string, long> _reserved = new(StringComparer.OrdinalIgnoreCase);
 
     public async Task<long> UsedAsync(string owner, CancellationToken cancellationToken) =>
-        await metadata.UsedBytesAsync(owner, cancellationToken).ConfigureAwait(false) + InFlight(owner);
+        await metadata.UsedBytesAsync(owner, cancellationToken).ConfigureAwait(false) + InFlight(owner) + Reserved(owner);
+
+    /// <summary>
+    /// Holds <paramref name="bytes"/> of <paramref name="owner"/>'s quota for an upload whose body is
+    /// about to be read; null when they do not fit. Dispose the reservation once the upload is
+    /// recorded (it then counts as a stored file) or has failed (the room is given back).
+    /// </summary>
+    public async Task<IDisposable?> TryHoldAsync(string owner, long quota, long bytes, CancellationToken cancellationToken)
+    {
+        IDisposable? hold = null;
+        var (fits, _) = await ReserveAsync(owner, quota, bytes, () =>
+        {
+            lock (_reserved)
+            {
+                _reserved[owner] = _reserved.GetValueOrDefault(owner) + bytes;
+            }
+
+            hold = new Hold(this, owner, bytes);
+        }, cancellationToken).ConfigureAwait(false);
+        return fits ? hold : null;
+    }
+
+    /// <summary>Bytes held for uploads in progress, by everyone (for tests and the console).</summary>
+    public long ReservedTotal
+    {
+        get
+        {
+            lock (_reserved)
+            {
+                return _reserved.Values.Sum();
+            }
+        }
+    }
+
+    private long Reserved(string owner)
+    {
+        lock (_reserved)
+        {
+            return _reserved.GetValueOrDefault(owner);
+        }
+    }
+
+    private void Release(string owner, long bytes)
+    {
+        lock (_reserved)
+        {
+            var left = _reserved.GetValueOrDefault(owner) - bytes;
+            if (left > 0)
+            {
+                _reserved[owner] = left;
+            }
+            else
+            {
+                _reserved.Remove(owner);
+            }
+        }
+    }
+
+    private sealed class Hold(QuotaLedger ledger, string owner, long bytes) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                ledger.Release(owner, bytes);
+            }
+        }
+    }
 
     /// <summary>
     /// Runs <paramref name="start"/> (which creates the upload) only when <paramref name="bytes"/> more

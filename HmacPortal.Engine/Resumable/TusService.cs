@@ -27,6 +27,7 @@ public sealed class TusService(
     SignatureVerifier verifier,
     Protection.BanList bans,
     Quotas.QuotaLedger quotas,
+    Quotas.QuotaPolicy quotaPolicy,
     Telemetry.TransferMonitor transfers,
     IOptionsMonitor<ServerOptions> server,
     IOptionsMonitor<UploadsOptions> uploads,
@@ -153,6 +154,9 @@ public sealed class TusService(
             maxLength = Math.Min(maxLength, grant.FileSize);
             target = $"{grant.Slot}/{name}";
             (owner, grantedType, fileExpires, quota) = (grant.Subject, grant.FileType, grant.FileExpiresAt, grant.Quota);
+
+            // A grant that names no quota of its own (an XMPP server's) is held to the owner's configured one.
+            quota ??= quotaPolicy.Enabled ? quotaPolicy.LimitFor(grant.Subject).Bytes : null;
         }
         else if (uploads.CurrentValue.AnonymousResumable)
         {

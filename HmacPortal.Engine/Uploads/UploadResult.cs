@@ -25,7 +25,9 @@ public enum UploadResult
     ExtensionNotAllowed,
     /// <summary>The body ended before Content-Length or ran past it: 400, nothing kept.</summary>
     LengthMismatch,
-    /// <summary>Not enough free space above min_free_bytes: 507.</summary>
+    /// <summary>The uploader's quota has no room for it: 413, before the body is read.</summary>
+    QuotaExceeded,
+    /// <summary>Not enough free space above min_free_bytes (or the global quota is full): 507.</summary>
     InsufficientStorage,
     /// <summary>The client's address is banned after repeated signature failures: 403 before any work.</summary>
     Banned,

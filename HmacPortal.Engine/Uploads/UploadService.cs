@@ -20,6 +20,9 @@ public sealed class UploadService(
     UploadLimits limits,
     Protection.BanList bans,
     Telemetry.TransferMonitor transfers,
+    Quotas.QuotaLedger quotas,
+    Quotas.QuotaPolicy quotaPolicy,
+    Metadata.IMetadataStore metadata,
     ILogger<UploadService> logger)
 {
     /// <summary>Everything that decides an upload before its body: a refusal, or null to go ahead.</summary>
@@ -77,6 +80,34 @@ public sealed class UploadService(
         }
 
         var length = request.ContentLength!.Value;
+        IDisposable? hold = null;
+        if (quotaPolicy.Enabled)
+        {
+            if (quotaPolicy.Global is { } global && await metadata.TotalSizeAsync(cancellationToken).ConfigureAwait(false) + quotas.ReservedTotal + length > global)
+            {
+                return Refuse(request, UploadResult.InsufficientStorage, $"the server's storage quota of {new Configuration.ByteSize(global).ToDisplayString()} is full");
+            }
+
+            if (check.Owner is { } owner)
+            {
+                var limit = quotaPolicy.LimitFor(owner);
+                hold = await quotas.TryHoldAsync(owner, limit.Bytes, length, cancellationToken).ConfigureAwait(false);
+                if (hold is null)
+                {
+                    return Refuse(request, UploadResult.QuotaExceeded, $"this file does not fit in the uploader's quota of {new Configuration.ByteSize(limit.Bytes).ToDisplayString()}");
+                }
+            }
+        }
+
+        // The room held in the quota is given back however this ends: a stored file is counted from its record.
+        using (hold)
+        {
+            return await StoreAsync(request, body, check, length, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<UploadOutcome> StoreAsync(UploadRequest request, PipeReader body, SignatureCheck check, long length, CancellationToken cancellationToken)
+    {
         var stored = layout.Locate(request.Path);
         FileWriteResult write;
         using (var transfer = transfers.BeginUpload(check.Scheme.ToString().ToLowerInvariant(), request.Path.Value, request.ClientAddress, length))

@@ -23,6 +23,7 @@ public abstract class PortalComponentTestBase : ComponentTestBase
         Services.AddSingleton(World.Shares);
         Services.AddSingleton(World.Catalog);
         Services.AddSingleton<TimeProvider>(World.Clock);
+        Services.AddSingleton(World.QuotaPolicy);
         Services.AddSingleton<PortalAccounts>();
     }
 

@@ -36,6 +36,7 @@ public sealed class PortalWorld : IDisposable
         Invites = new InviteService(Database, Clock, NullLogger<InviteService>.Instance);
         Sessions = new SessionStore(serverMonitor);
         Quotas = new QuotaLedger(Metadata, Sessions, Clock);
+        QuotaPolicy = new QuotaPolicy(new TestOptionsMonitor<QuotasOptions>(QuotaOptions), Database);
         var uploads = new TestOptionsMonitor<UploadsOptions>(Uploads);
         var layout = new StorageLayout(serverMonitor);
         var limits = new UploadLimits(Files, layout, serverMonitor, uploads);
@@ -44,7 +45,7 @@ public sealed class PortalWorld : IDisposable
         Verifier = new SignatureVerifier(security, Clock);
         Tus = new TusService(
             Sessions, new UploadWriters(), new RunningHashes(), Files, layout, new UploadRecorder(Metadata, Clock, NullLogger<UploadRecorder>.Instance),
-            limits, Verifier, new BanList(security, Clock, NullLogger<BanList>.Instance), Quotas, new global::HmacPortal.Engine.Telemetry.TransferMonitor(Clock), serverMonitor, uploads, Clock, NullLogger<TusService>.Instance);
+            limits, Verifier, new BanList(security, Clock, NullLogger<BanList>.Instance), Quotas, QuotaPolicy, new global::HmacPortal.Engine.Telemetry.TransferMonitor(Clock), serverMonitor, uploads, Clock, NullLogger<TusService>.Instance);
     }
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
@@ -72,6 +73,10 @@ public sealed class PortalWorld : IDisposable
     public SessionStore Sessions { get; }
 
     public QuotaLedger Quotas { get; }
+
+    public QuotasOptions QuotaOptions { get; } = new();
+
+    public QuotaPolicy QuotaPolicy { get; }
 
     public PortalUploads Portal { get; }
 

@@ -21,6 +21,7 @@ internal static class HttpOutcomes
         UploadResult.TokenExpired => Problem(StatusCodes.Status410Gone, "token-expired", "Upload token expired", outcome.Detail),
         UploadResult.TokenPathMismatch => Problem(StatusCodes.Status400BadRequest, "token-path-mismatch", "Path does not match the token", outcome.Detail),
         UploadResult.TooLarge => Problem(StatusCodes.Status413PayloadTooLarge, "too-large", "File too large", outcome.Detail),
+        UploadResult.QuotaExceeded => Problem(StatusCodes.Status413PayloadTooLarge, "quota-exceeded", "Quota exceeded", outcome.Detail),
         UploadResult.ExtensionNotAllowed => Problem(StatusCodes.Status415UnsupportedMediaType, "extension-not-allowed", "File type not accepted", outcome.Detail),
         UploadResult.LengthMismatch => Problem(StatusCodes.Status400BadRequest, "length-mismatch", "Body length differs from Content-Length", outcome.Detail),
         UploadResult.InsufficientStorage => Problem(StatusCodes.Status507InsufficientStorage, "insufficient-storage", "Not enough storage", outcome.Detail),

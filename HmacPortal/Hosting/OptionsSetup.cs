@@ -20,6 +20,7 @@ internal static class OptionsSetup
         Table<PortalOptions>(services, configuration, PortalOptions.Section, ConfigRules.Check);
         Table<JobsOptions>(services, configuration, JobsOptions.Section, ConfigRules.Check);
         Table<RateLimitOptions>(services, configuration, RateLimitOptions.Section, ConfigRules.Check);
+        Table<QuotasOptions>(services, configuration, QuotasOptions.Section, ConfigRules.Check);
 
         // Relative paths in config.toml are relative to the file, not to wherever the process started.
         services.PostConfigure<ServerOptions>(server =>

@@ -10,7 +10,8 @@ namespace HmacPortal.Endpoints.Accounts;
 /// from the live config and the invite, so a change applies at once; an account whose user was
 /// removed from the config or whose invite ended is no account.
 /// </summary>
-internal sealed class PortalAccounts(IOptionsMonitor<PortalOptions> portal, IOptionsMonitor<ServerOptions> server, IOptionsMonitor<AdminOptions> admin, InviteService invites)
+internal sealed class PortalAccounts(
+    IOptionsMonitor<PortalOptions> portal, IOptionsMonitor<ServerOptions> server, IOptionsMonitor<AdminOptions> admin, InviteService invites, Engine.Quotas.QuotaPolicy quotas)
 {
     public PortalAccount? Resolve(ClaimsPrincipal? user)
     {
@@ -29,7 +30,8 @@ internal sealed class PortalAccounts(IOptionsMonitor<PortalOptions> portal, IOpt
             }
 
             var name = user.Identity.Name ?? string.Empty;
-            return new PortalAccount(name, user.FindFirstValue(AccountClaims.Owner) ?? name, options.UserQuota.Bytes, maxSize);
+            var owner = user.FindFirstValue(AccountClaims.Owner) ?? name;
+            return new PortalAccount(name, owner, quotas.LimitFor(owner, fallback: options.UserQuota.Bytes).Bytes, maxSize);
         }
 
         return options.AnonymousUpload

@@ -25,6 +25,7 @@ internal static class TusEndpoints
         services.AddSingleton<RunningHashes>();
         services.AddSingleton<TusService>();
         services.AddSingleton<HmacPortal.Engine.Quotas.QuotaLedger>();
+        services.AddSingleton<HmacPortal.Engine.Quotas.QuotaPolicy>();
         services.AddSingleton<HmacPortal.Engine.Portal.PortalUploads>();
         return services;
     }
