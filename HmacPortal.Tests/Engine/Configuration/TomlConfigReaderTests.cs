@@ -31,7 +31,8 @@ public sealed class TomlConfigReaderTests
         Assert.Contains(warnings, w => w.StartsWith("[server] deduplication_enabled is a Go HMAC File Server setting that is accepted but ignored", StringComparison.Ordinal));
         Assert.Equal(("true", "9090"), (read.Data["Server:MetricsEnabled"], read.Data["Server:MetricsPort"]));
         Assert.Contains(warnings, w => w.StartsWith("[clamav] clamavsocket", StringComparison.Ordinal));
-        Assert.Contains(warnings, w => w.StartsWith("[quotas.custom] admin@example.org", StringComparison.Ordinal));
+        Assert.Equal("10GB", read.Data["Quotas:Custom:admin@example.org"]);
+        Assert.Equal("false", read.Data["RateLimit:Enabled"]);
         Assert.Contains(warnings, w => w.StartsWith("[timeouts] readtimeout", StringComparison.Ordinal) && w.Contains("min_request_rate", StringComparison.Ordinal));
         Assert.All(read.Warnings, w => Assert.True(w.Line > 0 && w.Column > 0));
     }
