@@ -17,6 +17,14 @@ public sealed class TransferMonitor(TimeProvider clock)
     private readonly RateWindow _bytesOut = new(WindowSeconds);
     private readonly ConcurrentDictionary<int, RateWindow> _errors = new();
     private long _next;
+    private long _bytesReceived;
+    private long _bytesSent;
+
+    /// <summary>Upload bytes received since start.</summary>
+    public long TotalBytesReceived => Interlocked.Read(ref _bytesReceived);
+
+    /// <summary>Download bytes served since start.</summary>
+    public long TotalBytesSent => Interlocked.Read(ref _bytesSent);
 
     /// <summary>Registers an upload that is receiving data; dispose the result when it ends, however it ends.</summary>
     public ActiveTransfer BeginUpload(string protocol, string path, string? client, long? length, long alreadyStored = 0)
@@ -32,6 +40,7 @@ public sealed class TransferMonitor(TimeProvider clock)
     {
         _downloads.Add(Now, 1);
         _bytesOut.Add(Now, bytes);
+        Interlocked.Add(ref _bytesSent, bytes);
     }
 
     /// <summary>A request answered with an error status (uploads and downloads alike).</summary>
@@ -55,7 +64,11 @@ public sealed class TransferMonitor(TimeProvider clock)
 
     private long Now => clock.GetUtcNow().ToUnixTimeSeconds();
 
-    internal void Received(long bytes) => _bytesIn.Add(Now, bytes);
+    internal void Received(long bytes)
+    {
+        _bytesIn.Add(Now, bytes);
+        Interlocked.Add(ref _bytesReceived, bytes);
+    }
 
     internal void End(ActiveTransfer transfer) => _active.TryRemove(transfer.Id, out _);
 

@@ -38,6 +38,7 @@ internal static class RateLimitSetup
                 var response = rejected.HttpContext.Response;
                 var wait = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
                 response.StatusCode = StatusCodes.Status429TooManyRequests;
+                rejected.HttpContext.RequestServices.GetRequiredService<Endpoints.Metrics.ServerMetrics>().RateLimited.Inc();
                 response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 await Endpoints.HttpOutcomes.Problem(StatusCodes.Status429TooManyRequests, "rate-limited", "Too many requests",
                     $"this address is sending uploads faster than allowed; try again in {Math.Ceiling(wait.TotalSeconds)} s").ExecuteAsync(rejected.HttpContext);

@@ -113,4 +113,43 @@ public sealed class MetricsTests
         Assert.True(double.Parse(gauge.Split(' ')[1], CultureInfo.InvariantCulture) >= 1, gauge);
         Assert.Equal(HttpStatusCode.NotFound, onMainPort.StatusCode);
     }
+
+    [Fact]
+    public async Task GrafanaDashboard_UsesOnlyExportedMetrics_AndTheServersOwnFiguresMove()
+    {
+        const string owner = "45a6b241a242c97f0492d382c390dfa335aac986";
+        using var factory = new HmacPortalFactory(
+            "[quotas]\nenabled = true\ndefault = \"6KB\"\n\n[rate_limit]\nenabled = true\nburst = 3\nrequests_per_minute = 1\n",
+            server: "metricsenabled = true");
+        factory.Peer = IPAddress.Parse("198.51.100.77");
+        using var client = factory.CreateClient();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            using var put = await client.SendAsync(SignedUploads.SignedPut($"{owner}/{i}/f.bin", SignedUploads.Body(5000), "application/octet-stream"));
+            statuses.Add(put.StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.Created, HttpStatusCode.RequestEntityTooLarge, HttpStatusCode.RequestEntityTooLarge, (HttpStatusCode)429], statuses);
+        Assert.Equal(5000, (await client.GetByteArrayAsync(new Uri($"/upload/{owner}/0/f.bin", UriKind.Relative))).Length);
+
+        var text = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+
+        Assert.Contains("hmacportal_quota_refusals_total 2", text, StringComparison.Ordinal);
+        Assert.Contains("hmacportal_rate_limited_total 1", text, StringComparison.Ordinal);
+        Assert.Contains("hmacportal_bytes_received_total 5000", text, StringComparison.Ordinal);
+        Assert.Contains("hmacportal_bytes_sent_total 5000", text, StringComparison.Ordinal);
+        Assert.Contains("hmacportal_stored_bytes 5000", text, StringComparison.Ordinal);
+        Assert.Contains("hmacportal_uploads_in_progress 0", text, StringComparison.Ordinal);
+        Assert.Matches(@"hmacportal_storage_free_bytes [1-9]", text);
+
+        using var dashboard = System.Text.Json.JsonDocument.Parse(File.ReadAllText(RepositoryFiles.PathOf("docs", "grafana", "hmacportal-dashboard.json")));
+        var expressions = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .SelectMany(p => p.GetProperty("targets").EnumerateArray()).Select(t => t.GetProperty("expr").GetString()!).ToList();
+        string[] notMetrics = ["sum", "by", "rate", "increase", "histogram_quantile", "le", "code", "protocol", "status", "m", "h"];
+        var used = expressions.SelectMany(e => System.Text.RegularExpressions.Regex.Matches(e, "[a-z][a-z_]*").Select(m => m.Value))
+            .Where(name => !notMetrics.Contains(name)).Select(name => name.EndsWith("_bucket", StringComparison.Ordinal) ? name[..^"_bucket".Length] : name).Distinct().ToList();
+        Assert.True(used.Count >= 15, string.Join(", ", used));
+        Assert.All(used, name => Assert.Contains($"# TYPE {name} ", text, StringComparison.Ordinal));
+    }
 }

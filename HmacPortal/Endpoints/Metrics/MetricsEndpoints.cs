@@ -23,6 +23,24 @@ internal static class MetricsEndpoints
             return app;
         }
 
+        // Figures that are states rather than events are read when Prometheus scrapes.
+        var metrics = app.Services.GetRequiredService<ServerMetrics>();
+        metrics.Registry.AddBeforeCollectCallback(async cancellationToken =>
+        {
+            var services = app.Services;
+            var transfers = services.GetRequiredService<Engine.Telemetry.TransferMonitor>();
+            metrics.UploadsInProgress.Set(transfers.Snapshot().Active.Count);
+            metrics.BytesReceived.IncTo(transfers.TotalBytesReceived);
+            metrics.BytesSent.IncTo(transfers.TotalBytesSent);
+            metrics.ResumableOpen.Set(services.GetRequiredService<Engine.Resumable.TusService>().ListOpen().Count);
+            metrics.StorageFree.Set(services.GetRequiredService<Engine.Health.ServerStatus>().Storage.FreeBytes);
+            metrics.StoredBytes.Set(await services.GetRequiredService<Engine.Metadata.FileCatalog>().TotalSizeAsync(cancellationToken));
+            metrics.BansActive.Set(services.GetRequiredService<Engine.Protection.BanList>().Current().Count);
+            var jobs = services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi().GetStatistics();
+            metrics.JobsSucceeded.IncTo(jobs.Succeeded);
+            metrics.JobsFailed.IncTo(jobs.Failed);
+        });
+
         var endpoint = app.MapGet("/metrics", ExportAsync);
         if (server.MetricsPortNumber is { } port)
         {

@@ -24,7 +24,40 @@ internal sealed class ServerMetrics
         DownloadDuration = Factory.CreateHistogram("download_duration_seconds", "Time to serve a download.", durations);
         DownloadSize = Factory.CreateHistogram("download_size_bytes", "Bytes sent per download.", sizes);
         ActiveConnections = Factory.CreateGauge("active_connections_total", "Open client connections.");
+        UploadsInProgress = Factory.CreateGauge("hmacportal_uploads_in_progress", "Uploads receiving data now (PUT and resumable PATCH).");
+        ResumableOpen = Factory.CreateGauge("hmacportal_resumable_uploads_open", "Unfinished resumable uploads.");
+        StorageFree = Factory.CreateGauge("hmacportal_storage_free_bytes", "Free space on the storage volume.");
+        StoredBytes = Factory.CreateGauge("hmacportal_stored_bytes", "Bytes held by all stored files.");
+        BansActive = Factory.CreateGauge("hmacportal_bans_active", "Client addresses banned now.");
+        BytesReceived = Factory.CreateCounter("hmacportal_bytes_received_total", "Upload bytes received.");
+        BytesSent = Factory.CreateCounter("hmacportal_bytes_sent_total", "Download bytes served.");
+        QuotaRefusals = Factory.CreateCounter("hmacportal_quota_refusals_total", "Uploads refused because a quota had no room.");
+        RateLimited = Factory.CreateCounter("hmacportal_rate_limited_total", "Upload requests answered 429 by the rate limit.");
+        JobsSucceeded = Factory.CreateCounter("hmacportal_jobs_succeeded_total", "Background job runs that succeeded.");
+        JobsFailed = Factory.CreateCounter("hmacportal_jobs_failed_total", "Background job runs that failed.");
     }
+
+    public Gauge UploadsInProgress { get; }
+
+    public Gauge ResumableOpen { get; }
+
+    public Gauge StorageFree { get; }
+
+    public Gauge StoredBytes { get; }
+
+    public Gauge BansActive { get; }
+
+    public Counter BytesReceived { get; }
+
+    public Counter BytesSent { get; }
+
+    public Counter QuotaRefusals { get; }
+
+    public Counter RateLimited { get; }
+
+    public Counter JobsSucceeded { get; }
+
+    public Counter JobsFailed { get; }
 
     public CollectorRegistry Registry { get; }
 

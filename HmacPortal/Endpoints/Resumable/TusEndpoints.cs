@@ -112,6 +112,11 @@ internal static class TusEndpoints
             Header(headers, "Upload-Concat")));
         if (created is not { Result: TusResult.Created, Session: { } session })
         {
+            if (created.Result == TusResult.QuotaExceeded)
+            {
+                context.RequestServices.GetRequiredService<Metrics.ServerMetrics>().QuotaRefusals.Inc();
+            }
+
             return HttpOutcomes.ToResult(created);
         }
 

@@ -68,6 +68,11 @@ internal static class UploadEndpoints
         });
 
         var outcome = await uploads.UploadAsync(upload, request.BodyReader, context.RequestAborted);
+        if (outcome.Result == UploadResult.QuotaExceeded)
+        {
+            metrics.QuotaRefusals.Inc();
+        }
+
         return HttpOutcomes.ToResult(outcome);
     }
 }
