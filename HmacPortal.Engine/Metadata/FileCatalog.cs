@@ -9,6 +9,18 @@ public sealed class FileCatalog(IMetadataStore metadata, FileStore files, ILogge
     public Task<FilePage> QueryAsync(FileQuery query, CancellationToken cancellationToken) =>
         metadata.QueryAsync(query, cancellationToken);
 
+    /// <summary>Sets or clears a file's expiry; false when there is no such file.</summary>
+    public async Task<bool> SetExpiryAsync(string path, DateTimeOffset? expires, string by, CancellationToken cancellationToken)
+    {
+        var changed = await metadata.SetExpiryAsync(path, expires, cancellationToken).ConfigureAwait(false);
+        if (changed)
+        {
+            audit?.Record("file.expiry", by, null, path, expires is { } e ? $"expires {e:u}" : "never expires");
+        }
+
+        return changed;
+    }
+
     /// <summary>The total size of every stored file.</summary>
     public Task<long> TotalSizeAsync(CancellationToken cancellationToken) => metadata.TotalSizeAsync(cancellationToken);
 

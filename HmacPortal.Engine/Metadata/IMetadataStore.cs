@@ -20,6 +20,9 @@ public interface IMetadataStore
     /// </summary>
     Task<IReadOnlyList<string>> ListExpiredAsync(DateTimeOffset now, DateTimeOffset? createdBefore, int take, CancellationToken cancellationToken);
 
+    /// <summary>Sets or clears when a file expires (the expiry job deletes it then).</summary>
+    Task<bool> SetExpiryAsync(string path, DateTimeOffset? expires, CancellationToken cancellationToken);
+
     Task<bool> DeleteAsync(string path, CancellationToken cancellationToken);
 
     /// <summary>Adds counted downloads to their records in one transaction.</summary>

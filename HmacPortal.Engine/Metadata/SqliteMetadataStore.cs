@@ -58,6 +58,16 @@ public sealed class SqliteMetadataStore(SqliteDatabase database) : IMetadataStor
             conditions.Add("owner = $owner");
         }
 
+        if (query.TypePrefix is not null)
+        {
+            conditions.Add("substr(content_type, 1, length($type)) = $type");
+        }
+
+        if (query.MinSize is not null)
+        {
+            conditions.Add("size >= $min");
+        }
+
         var where = conditions.Count == 0 ? string.Empty : "WHERE " + string.Join(" AND ", conditions);
         var order = query.Sort switch
         {
@@ -72,10 +82,22 @@ public sealed class SqliteMetadataStore(SqliteDatabase database) : IMetadataStor
         count.CommandText = $"SELECT count(*) FROM files {where}";
         using var select = lease.Connection.CreateCommand();
         select.CommandText = $"SELECT path, stored_path, size, content_type, sha256, owner, protocol, client_address, created, expires, downloads, last_download FROM files {where} ORDER BY {order}, path LIMIT $take OFFSET $skip";
-        if (query.Owner is not null)
+        foreach (var command in new[] { count, select })
         {
-            count.Parameters.AddWithValue("$owner", query.Owner);
-            select.Parameters.AddWithValue("$owner", query.Owner);
+            if (query.Owner is not null)
+            {
+                command.Parameters.AddWithValue("$owner", query.Owner);
+            }
+
+            if (query.TypePrefix is not null)
+            {
+                command.Parameters.AddWithValue("$type", query.TypePrefix);
+            }
+
+            if (query.MinSize is not null)
+            {
+                command.Parameters.AddWithValue("$min", query.MinSize.Value);
+            }
         }
 
         if (!string.IsNullOrWhiteSpace(query.Search))
@@ -132,6 +154,15 @@ public sealed class SqliteMetadataStore(SqliteDatabase database) : IMetadataStor
         }
 
         return Task.FromResult<IReadOnlyList<string>>(paths);
+    }
+
+    public Task<bool> SetExpiryAsync(string path, DateTimeOffset? expires, CancellationToken cancellationToken)
+    {
+        using var lease = database.Borrow();
+        using var command = lease.Command("UPDATE files SET expires = $expires WHERE path = $path");
+        command.Parameters.AddWithValue("$path", path);
+        command.Parameters.AddWithValue("$expires", (object?)expires?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+        return Task.FromResult(command.ExecuteNonQuery() == 1);
     }
 
     public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken)

@@ -86,6 +86,8 @@ public sealed class DownloadCounterTests
 
         public Task<long> TotalSizeAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task<bool> SetExpiryAsync(string path, DateTimeOffset? expires, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<FilePage> QueryAsync(FileQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public IAsyncEnumerable<(string Path, string StoredPath)> ListPathsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();

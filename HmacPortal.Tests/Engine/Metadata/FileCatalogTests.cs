@@ -63,6 +63,36 @@ public sealed class FileCatalogTests : IDisposable
         Assert.False(await _catalog.DeleteAsync("a/gone.txt", "admin", CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Query_FiltersByTypeAndSize()
+    {
+        await _metadata.RecordAsync(new FileRecord("a/cat.jpg", "a/cat.jpg", 5000, "image/jpeg", null, null, "v", null, T0, null), CancellationToken.None);
+        await _metadata.RecordAsync(new FileRecord("b/song.ogg", "b/song.ogg", 9000, "audio/ogg", null, null, "v", null, T0, null), CancellationToken.None);
+        await _metadata.RecordAsync(new FileRecord("c/tiny.png", "c/tiny.png", 10, "image/png", null, null, "v", null, T0, null), CancellationToken.None);
+
+        var images = await _catalog.QueryAsync(new FileQuery(TypePrefix: "image/"), CancellationToken.None);
+        var largeImages = await _catalog.QueryAsync(new FileQuery(TypePrefix: "image/", MinSize: 1000), CancellationToken.None);
+        var large = await _catalog.QueryAsync(new FileQuery(MinSize: 1000, Sort: FileSort.Largest), CancellationToken.None);
+
+        Assert.Equal(["a/cat.jpg", "c/tiny.png"], images.Items.Select(i => i.Path).Order(StringComparer.Ordinal));
+        Assert.Equal("a/cat.jpg", Assert.Single(largeImages.Items).Path);
+        Assert.Equal(["b/song.ogg", "a/cat.jpg"], large.Items.Select(i => i.Path));
+    }
+
+    [Fact]
+    public async Task SetExpiry_SetsAndClears_AndTheExpiryJobFollowsIt()
+    {
+        await AddAsync("a/x.txt", 10, 0);
+
+        Assert.True(await _catalog.SetExpiryAsync("a/x.txt", T0.AddDays(1), "admin", CancellationToken.None));
+        Assert.Equal(T0.AddDays(1), (await _metadata.GetAsync("a/x.txt", CancellationToken.None))!.Expires);
+        Assert.Equal(["a/x.txt"], await _metadata.ListExpiredAsync(T0.AddDays(2), null, 10, CancellationToken.None));
+
+        Assert.True(await _catalog.SetExpiryAsync("a/x.txt", null, "admin", CancellationToken.None));
+        Assert.Empty(await _metadata.ListExpiredAsync(T0.AddDays(2), null, 10, CancellationToken.None));
+        Assert.False(await _catalog.SetExpiryAsync("a/missing.txt", null, "admin", CancellationToken.None));
+    }
+
     public void Dispose()
     {
         _database.Dispose();

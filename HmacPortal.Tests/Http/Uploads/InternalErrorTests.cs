@@ -42,6 +42,8 @@ public sealed class InternalErrorTests
 
         public Task<long> TotalSizeAsync(CancellationToken cancellationToken) => throw new InvalidOperationException(Secret);
 
+        public Task<bool> SetExpiryAsync(string path, DateTimeOffset? expires, CancellationToken cancellationToken) => throw new InvalidOperationException(Secret);
+
         public Task CountDownloadsAsync(IReadOnlyCollection<DownloadTally> tallies, CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task<FilePage> QueryAsync(FileQuery query, CancellationToken cancellationToken) => throw new InvalidOperationException(Secret);

@@ -27,6 +27,7 @@ public sealed class AdminPagesTests : ComponentTestBase
         Services.AddSingleton<IOptionsMonitor<AdminOptions>>(_admin);
         Services.AddSingleton<IOptionsMonitor<ServerOptions>>(new TestOptionsMonitor<ServerOptions>(server));
         Services.AddSingleton(new FileCatalog(_metadata, new FileStore(new TestOptionsMonitor<ServerOptions>(server)), NullLogger<FileCatalog>.Instance));
+        Services.AddSingleton<TimeProvider>(new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero)));
     }
 
     [Fact]
@@ -91,6 +92,7 @@ public sealed class AdminPagesTests : ComponentTestBase
             Assert.Contains("2 KiB", page.Markup, StringComparison.Ordinal);
             Assert.Contains("juliet@example.org", page.Markup, StringComparison.Ordinal);
             Assert.NotNull(page.Find("button[aria-label='Delete u1/très cool.jpg']"));
+            Assert.Equal("never", page.Find("[data-testid=expires]").TextContent);
         });
     }
 
