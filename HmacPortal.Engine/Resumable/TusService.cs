@@ -435,7 +435,7 @@ public sealed class TusService(
 
         await recorder.RecordAsync(target, stored, session.Length!.Value, sha, session.ContentType, session.Owner, "tus", session.ClientAddress, session.FileExpires)
             .ConfigureAwait(false);
-        transfers.UploadStored();
+        transfers.UploadStored(session.TargetPath);
         session = session with { Completed = true };
         sessions.Save(session);
         return new TusOutcome(TusResult.Written, Session: session);

@@ -15,6 +15,7 @@ internal static class ForwardedClients
     public static WebApplication UseForwardedClients(this WebApplication app)
     {
         var server = app.Services.GetRequiredService<IOptionsMonitor<ServerOptions>>();
+        var arrivals = app.Services.GetRequiredService<ArrivalCounts>();
         var parsed = new Parsed([], []);
         app.Use((context, next) =>
         {
@@ -28,12 +29,15 @@ internal static class ForwardedClients
             }
 
             var trusted = current.Networks;
+            var peer = context.Connection.RemoteIpAddress;
             if (trusted.Count > 0)
             {
                 var headers = context.Request.Headers;
                 context.Connection.RemoteIpAddress = ClientAddress.Resolve(
-                    context.Connection.RemoteIpAddress, headers["X-Forwarded-For"].ToString(), headers["X-Real-IP"].ToString(), trusted);
+                    peer, headers["X-Forwarded-For"].ToString(), headers["X-Real-IP"].ToString(), trusted);
             }
+
+            arrivals.Count(viaProxy: !Equals(peer, context.Connection.RemoteIpAddress));
 
             return next(context);
         });
@@ -41,4 +45,17 @@ internal static class ForwardedClients
     }
 
     private sealed record Parsed(List<string> Source, IReadOnlyList<IPNetwork> Networks);
+
+    /// <summary>How requests arrived since start: through a trusted proxy (its header named the client) or directly.</summary>
+    internal sealed class ArrivalCounts
+    {
+        private long _viaProxy;
+        private long _direct;
+
+        public long ViaProxy => Interlocked.Read(ref _viaProxy);
+
+        public long Direct => Interlocked.Read(ref _direct);
+
+        public void Count(bool viaProxy) => Interlocked.Increment(ref viaProxy ? ref _viaProxy : ref _direct);
+    }
 }

@@ -29,6 +29,8 @@ internal static class HostSetup
     {
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ServerStatus>();
+        services.AddSingleton<ForwardedClients.ArrivalCounts>();
+        services.AddSingleton<Listeners>();
         services.AddHostedService<StorageDirectories>();
         services.AddHostedService<MetadataStartup>();
         services.AddHostedService<PidFile>();

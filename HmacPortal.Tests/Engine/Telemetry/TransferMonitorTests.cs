@@ -83,4 +83,73 @@ public sealed class TransferMonitorTests
         Assert.Equal(32.0 / 11, snapshot.UploadsPerSecond, 3);
         Assert.Equal(3200.0 / 11, snapshot.BytesInPerSecond, 3);
     }
+
+    [Fact]
+    public void History_HoldsBytesPerMinuteForAnHour()
+    {
+        var monitor = new TransferMonitor(_clock);
+        using (var transfer = monitor.BeginUpload("v2", "a", null, 100))
+        {
+            transfer.Add(700);
+        }
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        monitor.DownloadServed(300);
+
+        var history = monitor.History();
+        Assert.Equal(TransferMonitor.HistoryMinutes, history.Count);
+        Assert.Equal((700, 0), (history[^2].BytesIn, history[^2].BytesOut));
+        Assert.Equal((0, 300), (history[^1].BytesIn, history[^1].BytesOut));
+
+        _clock.Advance(TimeSpan.FromMinutes(TransferMonitor.HistoryMinutes));
+        Assert.All(monitor.History(), m => Assert.Equal((0, 0), (m.BytesIn, m.BytesOut)));
+    }
+
+    [Fact]
+    public void Stalled_IsFlaggedWhenNoDataCameForAWhile()
+    {
+        var monitor = new TransferMonitor(_clock);
+        using var transfer = monitor.BeginUpload("v2", "a", null, 100);
+        transfer.Add(10);
+
+        _clock.Advance(TransferMonitor.StallAfter - TimeSpan.FromSeconds(1));
+        Assert.False(Assert.Single(monitor.Snapshot().Active).Stalled);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(Assert.Single(monitor.Snapshot().Active).Stalled);
+        transfer.Add(10);
+        Assert.False(Assert.Single(monitor.Snapshot().Active).Stalled);
+    }
+
+    [Fact]
+    public void Trails_FollowAResumableUploadAcrossAddressesAndResumes_UntilItIsStored()
+    {
+        var monitor = new TransferMonitor(_clock);
+        monitor.BeginUpload("tus", "s/big.iso", "192.0.2.10", 1000).Dispose();
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        monitor.BeginUpload("tus", "s/big.iso", "198.51.100.7", 1000, alreadyStored: 400).Dispose();
+        monitor.BeginUpload("tus", "s/big.iso", "198.51.100.7", 1000, alreadyStored: 800).Dispose();
+
+        var trail = Assert.Single(monitor.Trails());
+        Assert.Equal(["192.0.2.10", "198.51.100.7"], trail.Addresses);
+        Assert.Equal(1, trail.AddressChanges);
+        Assert.Equal(2, trail.Resumes);
+
+        monitor.UploadStored("s/big.iso");
+        Assert.Empty(monitor.Trails());
+    }
+
+    [Fact]
+    public void Trails_AreBounded()
+    {
+        var monitor = new TransferMonitor(_clock);
+        for (var i = 0; i < TransferMonitor.MaxTrails + 50; i++)
+        {
+            monitor.BeginUpload("tus", $"p{i}", "192.0.2.1", 10).Dispose();
+            _clock.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        var trails = monitor.Trails();
+        Assert.Equal(TransferMonitor.MaxTrails, trails.Count);
+        Assert.DoesNotContain(trails, t => t.Path == "p0");
+    }
 }

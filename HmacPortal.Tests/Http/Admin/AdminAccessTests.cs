@@ -34,6 +34,7 @@ public sealed class AdminAccessTests : IDisposable
     [InlineData(null, "/admin/sessions")]
     [InlineData("127.0.0.1", "/admin/audit")]
     [InlineData(null, "/admin/quotas")]
+    [InlineData("::1", "/admin/network")]
     public async Task AdminPage_Anonymous_IsRedirectedToSignIn_WhateverXForwardedForSays(string? forwardedFor, string page)
     {
         using var client = NewClient();
