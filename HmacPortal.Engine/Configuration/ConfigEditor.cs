@@ -66,6 +66,51 @@ public sealed class ConfigEditor(string path, ILogger<ConfigEditor> logger, Audi
         return changes;
     }
 
+    /// <summary>
+    /// Writes <paramref name="value"/> (as TOML would write it for that key's kind) for a key into
+    /// <paramref name="text"/>, replacing the line that sets it, or adding it to its table (or the
+    /// table to the end). Everything else, comments included, stays as it was. Null when the text
+    /// does not parse or the key is unknown.
+    /// </summary>
+    public static string? SetValue(string text, string table, string name, string value)
+    {
+        if (ConfigSchema.Find(table, name) is not { } key)
+        {
+            return null;
+        }
+
+        var document = Tomlyn.Parsing.SyntaxParser.Parse(text, "edit", true);
+        if (document.HasErrors)
+        {
+            return null;
+        }
+
+        var line = $"{name} = {ConfigTemplate.Literal(key.Kind, value)}";
+        var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n').ToList();
+        foreach (var section in document.Tables.Where(t => TomlConfigReader.KeyText(t.Name) == table))
+        {
+            foreach (var item in section.Items)
+            {
+                if (TomlConfigReader.KeyParts(item.Key) is [var keyName] && keyName == name)
+                {
+                    var first = item.Span.Start.Line;
+                    var last = item.Value?.Span.End.Line ?? first;
+                    lines.RemoveRange(first, last - first + 1);
+                    lines.Insert(first, line);
+                    return string.Join('\n', lines);
+                }
+            }
+
+            // After the table's last key, so the new key does not land under another key's comment.
+            var lastItem = section.Items.LastOrDefault();
+            var after = lastItem is null ? section.Span.Start.Line : lastItem.Value?.Span.End.Line ?? lastItem.Span.Start.Line;
+            lines.Insert(after + 1, line);
+            return string.Join('\n', lines);
+        }
+
+        return text.TrimEnd('\n') + $"\n\n[{table}]\n{line}\n";
+    }
+
     /// <summary>Saves <paramref name="text"/> if it is usable and the file is still the one loaded as <paramref name="loadedVersion"/>.</summary>
     public ConfigSaveResult Save(string text, string loadedVersion, string by)
     {

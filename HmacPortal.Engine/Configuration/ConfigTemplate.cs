@@ -60,7 +60,7 @@ public static class ConfigTemplate
         return text.ToString();
     }
 
-    private static string Literal(ConfigValueKind kind, string value) => kind switch
+    internal static string Literal(ConfigValueKind kind, string value) => kind switch
     {
         ConfigValueKind.Boolean or ConfigValueKind.WholeNumber => value,
         ConfigValueKind.Days when value.All(char.IsAsciiDigit) => value,

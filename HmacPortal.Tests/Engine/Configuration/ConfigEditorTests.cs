@@ -119,5 +119,28 @@ public sealed class ConfigEditorTests : IDisposable
         Assert.Equal(("[server] max_upload_size", "10 GiB", "2 GiB"), (change.Key, change.Before, change.After));
     }
 
+    [Fact]
+    public void SetValue_ReplacesAddsOrAppends_KeepingEverythingElse()
+    {
+        const string text = "# my server\n[server]\n# the biggest file\nmax_upload_size = \"1MB\" # small on purpose\nlisten_address = \"0\"\n\n[uploads]\nallowed_extensions = [\n  \".jpg\",\n  \".png\",\n]\n";
+
+        var replaced = ConfigEditor.SetValue(text, "server", "max_upload_size", "2GB")!;
+        var added = ConfigEditor.SetValue(replaced, "server", "min_free_bytes", "5GB")!;
+        var list = ConfigEditor.SetValue(added, "uploads", "allowed_extensions", ".gif, .webp")!;
+        var appended = ConfigEditor.SetValue(list, "portal", "anonymous_upload", "true")!;
+
+        var read = TomlConfigReader.Read(appended, "edited");
+        Assert.Empty(read.Errors);
+        Assert.Equal((2L << 30).ToString(System.Globalization.CultureInfo.InvariantCulture), read.Data["Server:MaxUploadSize"]);
+        Assert.Equal((5L << 30).ToString(System.Globalization.CultureInfo.InvariantCulture), read.Data["Server:MinFreeBytes"]);
+        Assert.Equal((".gif", ".webp"), (read.Data["Uploads:AllowedExtensions:0"], read.Data["Uploads:AllowedExtensions:1"]));
+        Assert.False(read.Data.ContainsKey("Uploads:AllowedExtensions:2"));
+        Assert.Equal("true", read.Data["Portal:AnonymousUpload"]);
+        Assert.StartsWith("# my server\n[server]\n# the biggest file\n", appended, StringComparison.Ordinal);
+        Assert.Contains("listen_address = \"0\"", appended, StringComparison.Ordinal);
+        Assert.Null(ConfigEditor.SetValue("[server\n", "server", "max_upload_size", "1GB"));
+        Assert.Null(ConfigEditor.SetValue(text, "server", "no_such_key", "1"));
+    }
+
     public void Dispose() => _dir.Dispose();
 }

@@ -76,6 +76,26 @@ public sealed class AdminConfigPageTests : ComponentTestBase
         Assert.Contains("\"1MB\"", File.ReadAllText(_path), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Form_ShowsCurrentValues_AndPutsChangesIntoTheText()
+    {
+        var page = RenderPage<AdminConfigPage>();
+        Assert.Equal("1MB", page.Find("#field-server-max_upload_size").GetAttribute("value"));
+
+        page.Find("#field-server-max_upload_size").Change("3MB");
+        page.Find("#field-uploads-allowed_extensions").Change(".jpg, .tar.gz");
+        page.Find("[data-testid=config-form-apply]").Click();
+
+        var text = page.Find("[data-testid=config-text]").GetAttribute("value")!;
+        Assert.Contains("max_upload_size = \"3MB\"", text, StringComparison.Ordinal);
+        Assert.Contains("allowed_extensions = [\".jpg\", \".tar.gz\"]", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"1MB\"", text, StringComparison.Ordinal);
+        var diff = page.Find("[data-testid=config-diff]").TextContent;
+        Assert.Contains("[server] max_upload_size", diff, StringComparison.Ordinal);
+        Assert.Contains("[uploads] allowed_extensions", diff, StringComparison.Ordinal);
+        Assert.Contains("\"1MB\"", File.ReadAllText(_path), StringComparison.Ordinal);
+    }
+
     protected override void OnDisposed()
     {
         _provider.Dispose();
