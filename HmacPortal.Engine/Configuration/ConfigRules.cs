@@ -173,6 +173,11 @@ public static class ConfigRules
             yield return new("admin", "password_hash", "is not a hash made by --hash-password");
         }
 
+        foreach (var (name, _) in o.Users.Where(u => !PasswordHash.IsWellFormed(u.Value)))
+        {
+            yield return new("admin.users", name, "is not a hash made by --hash-password");
+        }
+
         if (o.ApiToken.Length is > 0 and < 32)
         {
             yield return new("admin", "api_token", "must be at least 32 characters (generate one with: openssl rand -hex 32)");

@@ -140,6 +140,8 @@ public static class ConfigSchema
         ["quotas.custom"] = new("quotas.custom", "Quotas:Custom", "\"alice@example.org\"", "10GB",
             "Quotas for particular owners: the owner (an XMPP address, a JWT 'sub', a portal user name) = a size. An XMPP address also matches ejabberd's directory for it (the SHA-1 of the address).",
             NamesAreAddresses: true),
+        ["admin.users"] = new("admin.users", "Admin:Users", "carol", "<hash made by --hash-password>",
+            "More admins, each signing in with a name and their own password: the name = the hash of their password made by --hash-password."),
         ["portal.users"] = new("portal.users", "Portal:Users", "alice", "<hash made by --hash-password>",
             "Portal users: one line per user, the user name (letters, digits, '.', '_', '-') = the hash of their password made by --hash-password."),
     };
@@ -201,7 +203,7 @@ public static class ConfigSchema
         ["client_network_support"] = NotInThisVersion,
         ["audit"] = NotInThisVersion,
         ["validation"] = NotInThisVersion,
-        ["admin.auth"] = "admin sign-in uses [admin] password_hash",
+        ["admin.auth"] = "admin sign-in uses [admin] password_hash and [admin.users]",
         ["key_rotation"] = NotInThisVersion,
         ["metadata"] = "the metadata store is always on, in [server] data_path",
         ["iso"] = "HmacPortal stores files directly in storage_path; there is no ISO container mode",

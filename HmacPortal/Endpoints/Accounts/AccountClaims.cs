@@ -13,7 +13,8 @@ internal static class AccountClaims
     public const string Owner = "hmacportal:owner";
     public const string InviteId = "hmacportal:invite";
 
-    public static ClaimsIdentity Admin() => Identity("admin", "admin", null, AdminRole, UploaderRole);
+    /// <summary>The main admin (<c>[admin] password_hash</c>) is "admin"; others are named in <c>[admin.users]</c>.</summary>
+    public static ClaimsIdentity Admin(string name = "admin") => Identity(name, name, null, AdminRole, UploaderRole);
 
     public static ClaimsIdentity User(string name) => Identity(name, name, null, UploaderRole);
 

@@ -98,11 +98,28 @@ internal static class AccountEndpoints
     }
 
     private static Task<IResult> AdminSignInAsync(
-        HttpContext context, [FromForm] string? password, [FromForm] string? returnUrl, IOptionsMonitor<AdminOptions> admin, SignInGuard guard, ILoggerFactory loggers)
+        HttpContext context, [FromForm] string? username, [FromForm] string? password, [FromForm] string? returnUrl,
+        IOptionsMonitor<AdminOptions> admin, SignInGuard guard, ILoggerFactory loggers)
     {
-        var hash = admin.CurrentValue.PasswordHash;
-        return SignInAsync(context, guard, loggers, "admin", AdminLoginPath, LocalOr(returnUrl, "/admin"),
-            () => hash.Length > 0 && !string.IsNullOrEmpty(password) && PasswordHash.Verify(password, hash) ? AccountClaims.Admin() : null);
+        var options = admin.CurrentValue;
+        var name = username?.Trim() ?? string.Empty;
+        return SignInAsync(context, guard, loggers, "admin", AdminLoginPath, LocalOr(returnUrl, "/admin"), () =>
+        {
+            if (string.IsNullOrEmpty(password))
+            {
+                return null;
+            }
+
+            // No name: the main admin password. A name: that admin in [admin.users] (an unknown name costs a hash check too).
+            if (name.Length == 0 || name.Equals("admin", StringComparison.OrdinalIgnoreCase) && !options.Users.ContainsKey(name))
+            {
+                return options.PasswordHash.Length > 0 && PasswordHash.Verify(password, options.PasswordHash) ? AccountClaims.Admin() : null;
+            }
+
+            var known = options.Users.TryGetValue(name, out var hash);
+            var matches = PasswordHash.Verify(password, known ? hash! : DummyHash.Value);
+            return known && matches ? AccountClaims.Admin(options.Users.Keys.First(k => k.Equals(name, StringComparison.OrdinalIgnoreCase))) : null;
+        });
     }
 
     private static Task<IResult> PortalSignInAsync(

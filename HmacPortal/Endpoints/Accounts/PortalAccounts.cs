@@ -49,7 +49,8 @@ internal sealed class PortalAccounts(
 
         if (user.IsInRole(AccountClaims.AdminRole))
         {
-            return admin.CurrentValue.PasswordHash.Length > 0;
+            var adminName = user.Identity?.Name;
+            return adminName == "admin" ? admin.CurrentValue.PasswordHash.Length > 0 : adminName is not null && admin.CurrentValue.Users.ContainsKey(adminName);
         }
 
         return user.Identity?.Name is { } name && portal.CurrentValue.Users.ContainsKey(name);
