@@ -68,6 +68,11 @@ public sealed class SqliteMetadataStore(SqliteDatabase database) : IMetadataStor
             conditions.Add("size >= $min");
         }
 
+        if (query.UploadedAfter is not null)
+        {
+            conditions.Add("created > $after");
+        }
+
         var where = conditions.Count == 0 ? string.Empty : "WHERE " + string.Join(" AND ", conditions);
         var order = query.Sort switch
         {
@@ -97,6 +102,11 @@ public sealed class SqliteMetadataStore(SqliteDatabase database) : IMetadataStor
             if (query.MinSize is not null)
             {
                 command.Parameters.AddWithValue("$min", query.MinSize.Value);
+            }
+
+            if (query.UploadedAfter is { } after)
+            {
+                command.Parameters.AddWithValue("$after", after.ToUnixTimeMilliseconds());
             }
         }
 

@@ -80,6 +80,17 @@ public sealed class FileCatalogTests : IDisposable
     }
 
     [Fact]
+    public async Task Query_FiltersByUploadTime()
+    {
+        await AddAsync("old.txt", 1, 0);
+        await AddAsync("new.txt", 1, 60 * 24 * 10);
+
+        var recent = await _catalog.QueryAsync(new FileQuery(UploadedAfter: T0.AddDays(5)), CancellationToken.None);
+
+        Assert.Equal("new.txt", Assert.Single(recent.Items).Path);
+    }
+
+    [Fact]
     public async Task SetExpiry_SetsAndClears_AndTheExpiryJobFollowsIt()
     {
         await AddAsync("a/x.txt", 10, 0);

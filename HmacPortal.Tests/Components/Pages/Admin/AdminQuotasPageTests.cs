@@ -11,11 +11,14 @@ public sealed class AdminQuotasPageTests : PortalComponentTestBase
         : base(userQuota: 4096) => AddAuthorization().SetAuthorized("admin").SetRoles("admin");
 
     [Fact]
-    public void Empty_SaysSo()
+    public void Empty_ListsThePortalUsersWithNothingUsed()
     {
         var page = RenderPage<AdminQuotasPage>();
 
-        Assert.NotNull(page.Find("[data-testid=quota-empty]"));
+        var row = page.Find("[data-testid=quota-row]");
+        Assert.Equal("alice", row.GetAttribute("data-owner"));
+        Assert.Contains("0 B", row.TextContent, StringComparison.Ordinal);
+        Assert.Contains("4 KiB (portal user_quota)", row.TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
