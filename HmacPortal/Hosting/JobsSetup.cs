@@ -52,7 +52,7 @@ internal static class JobsSetup
         {
             // Access is decided by the admin policy on the endpoint, never by where a request seems to come from.
             Authorization = [],
-            AppPath = "/admin/files",
+            AppPath = "/admin",
             DashboardTitle = "HmacPortal jobs",
             DisplayStorageConnectionString = false,
         });
