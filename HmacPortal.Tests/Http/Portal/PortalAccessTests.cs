@@ -98,15 +98,19 @@ public sealed class PortalAccessTests : IDisposable
     }
 
     [Fact]
-    public async Task Invite_ValidLink_SignsInAGuestWithItsOwnAccount_UntilRevoked()
+    public async Task Invite_ValidLink_ShowsTheInvite_AndAcceptingSignsInAGuestWithItsOwnAccount_UntilRevoked()
     {
         var invites = _factory.Services.GetRequiredService<InviteService>();
         var (invite, token, _) = invites.Create("Workshop guests", 5L << 20, 1L << 20, TimeSpan.FromDays(1));
         using var client = NewClient();
 
-        using var redeem = await client.GetAsync(new Uri($"/invite/{token}", UriKind.Relative));
+        var shown = await client.GetStringAsync(new Uri($"/invite/{token}", UriKind.Relative));
+        using var beforeAccepting = await client.GetAsync(new Uri("/portal/files", UriKind.Relative));
+        using var redeem = await FormPosts.PostAsync(client, $"/invite/{token}", $"/invite/{token}/accept", new Dictionary<string, string>());
         using var files = await client.GetAsync(new Uri("/portal/files", UriKind.Relative));
 
+        Assert.Contains("For Workshop guests", shown, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, beforeAccepting.StatusCode);
         Assert.Equal("/portal", redeem.Headers.Location!.OriginalString);
         Assert.Equal(HttpStatusCode.OK, files.StatusCode);
         Assert.Contains("5 MiB", await files.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -117,6 +121,19 @@ public sealed class PortalAccessTests : IDisposable
     }
 
     [Fact]
+    public async Task Invite_AcceptedFromAnotherSite_WithoutTheForm_GrantsNothing()
+    {
+        var (_, token, _) = _factory.Services.GetRequiredService<InviteService>().Create("guest", 1000, 1000, TimeSpan.FromDays(1));
+        using var client = NewClient();
+
+        using var forged = await client.PostAsync(new Uri($"/invite/{token}/accept", UriKind.Relative), new FormUrlEncodedContent([]));
+        using var files = await client.GetAsync(new Uri("/portal/files", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, files.StatusCode);
+    }
+
+    [Fact]
     public async Task Invite_ExpiredOrUnknownLink_SaysSoAndGrantsNothing()
     {
         var invites = _factory.Services.GetRequiredService<InviteService>();
@@ -124,10 +141,13 @@ public sealed class PortalAccessTests : IDisposable
         _factory.Clock.Advance(TimeSpan.FromHours(2));
         using var client = NewClient();
 
-        using var expired = await client.GetAsync(new Uri($"/invite/{token}", UriKind.Relative));
-        using var unknown = await client.GetAsync(new Uri("/invite/not-a-real-token", UriKind.Relative));
+        using var page = await client.GetAsync(new Uri($"/invite/{token}", UriKind.Relative));
+        using var expired = await FormPosts.PostAsync(client, "/portal/login", $"/invite/{token}/accept", new Dictionary<string, string>());
+        using var unknown = await FormPosts.PostAsync(client, "/portal/login", "/invite/not-a-real-token/accept", new Dictionary<string, string>());
         using var files = await client.GetAsync(new Uri("/portal/files", UriKind.Relative));
 
+        Assert.Equal(HttpStatusCode.Gone, page.StatusCode);
+        Assert.Contains("This invitation does not work", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal("/portal/login?invite=gone", expired.Headers.Location!.OriginalString);
         Assert.Equal("/portal/login?invite=gone", unknown.Headers.Location!.OriginalString);
         Assert.Equal(HttpStatusCode.Redirect, files.StatusCode);

@@ -85,7 +85,7 @@ internal static class AccountEndpoints
     {
         endpoints.MapPost(AdminLoginPath, AdminSignInAsync);
         endpoints.MapPost(PortalLoginPath, PortalSignInAsync);
-        endpoints.MapGet("/invite/{token}", RedeemInviteAsync);
+        endpoints.MapPost("/invite/{token}/accept", RedeemInviteAsync);
         endpoints.MapPost("/logout", (Delegate)SignOutAsync);
         endpoints.MapPost("/admin/logout", (Delegate)SignOutAsync);
         return endpoints;
@@ -165,8 +165,15 @@ internal static class AccountEndpoints
         return Results.LocalRedirect(back);
     }
 
-    private static async Task<IResult> RedeemInviteAsync(HttpContext context, string token, InviteService invites, SignInGuard guard, ILoggerFactory loggers)
+    private static async Task<IResult> RedeemInviteAsync(
+        HttpContext context, string token, InviteService invites, SignInGuard guard, ILoggerFactory loggers, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery)
     {
+        // Only the invite page's own form may accept it (the endpoint binds no form field, so the check is explicit).
+        if (!await antiforgery.IsRequestValidAsync(context))
+        {
+            return HttpOutcomes.Problem(StatusCodes.Status400BadRequest, "antiforgery", "Form expired", "open the invite link again and accept it from its page");
+        }
+
         var logger = loggers.CreateLogger("HmacPortal.Accounts");
         var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         if (guard.IsLockedOut(client, out var remaining))
