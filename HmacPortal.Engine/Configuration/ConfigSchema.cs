@@ -122,7 +122,7 @@ public static class ConfigSchema
         new("jobs", "maintenance", "Maintenance", ConfigValueKind.Text, "30 3 * * *",
             "When the metadata database is checked and optimised, and records whose file was removed by hand are dropped."),
         new("jobs", "disk_watch", "DiskWatch", ConfigValueKind.Text, "* * * * *",
-            "When free space is checked against min_free_bytes; crossing it is logged and shown on /health/ready."),
+            "When free space is checked against min_free_bytes; crossing it is logged once each way and shown on the admin dashboard."),
         new("portal", "enabled", "Enabled", ConfigValueKind.Boolean, "true",
             "Serve the browser upload portal at /portal: sign-in, drag-and-drop resumable uploads, My files and share links."),
         new("portal", "anonymous_upload", "AnonymousUpload", ConfigValueKind.Boolean, "false",

@@ -15,6 +15,9 @@ public sealed record ShareLink(
 {
     public bool HasPassword => PasswordHash is not null;
 
+    /// <summary>Previews would be downloads, so only links without a download limit show them.</summary>
+    public bool ShowsPreviews => MaxDownloads is null;
+
     /// <summary>What the link does at <paramref name="now"/>; downloads in progress count against the limit.</summary>
     public ShareState StateAt(DateTimeOffset now) =>
         Revoked ? ShareState.Revoked

@@ -59,6 +59,11 @@ public sealed class ShareService(ShareStore store, IMetadataStore metadata, File
         return new ShareOutcome(link, string.Empty);
     }
 
+    /// <summary>The link alone (no file records read), or null when there is no such link.</summary>
+    public ShareLink? Find(ShareId id) => store.Get(id);
+
+    public ShareState StateOf(ShareLink link) => link.StateAt(clock.GetUtcNow());
+
     /// <summary>The link with its state and files, or null when there is no such link.</summary>
     public async Task<ShareView?> OpenAsync(ShareId id, CancellationToken cancellationToken)
     {

@@ -22,13 +22,15 @@ internal sealed class PortalAccounts(
         }
 
         var maxSize = server.CurrentValue.MaxUploadSize.Bytes;
-        if (user?.Identity?.IsAuthenticated == true && IsCurrent(user))
+        if (user?.Identity?.IsAuthenticated == true && user.FindFirstValue(AccountClaims.InviteId) is { } inviteId)
         {
-            if (user.FindFirstValue(AccountClaims.InviteId) is { } inviteId)
+            if (invites.Get(inviteId) is { } invite && invites.IsUsable(invite))
             {
-                return invites.Get(inviteId)?.Account;
+                return invite.Account;
             }
-
+        }
+        else if (user?.Identity?.IsAuthenticated == true && IsCurrent(user))
+        {
             var name = user.Identity.Name ?? string.Empty;
             var owner = user.FindFirstValue(AccountClaims.Owner) ?? name;
             return new PortalAccount(name, owner, quotas.LimitFor(owner, fallback: options.UserQuota.Bytes).Bytes, maxSize);

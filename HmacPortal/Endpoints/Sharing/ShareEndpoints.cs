@@ -29,7 +29,7 @@ internal static class ShareEndpoints
 
     public static IEndpointRouteBuilder MapShareEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/s/{id}/unlock", UnlockAsync);
+        endpoints.MapPost("/s/{id}/unlock", Unlock);
         endpoints.MapGet("/s/{id}/files/{index:int}", FileAsync);
         endpoints.MapGet("/s/{id}/zip", ZipAsync);
         return endpoints;
@@ -64,9 +64,9 @@ internal static class ShareEndpoints
     private static IDataProtector Protector(HttpContext context) =>
         context.RequestServices.GetRequiredService<IDataProtectionProvider>().CreateProtector("HmacPortal.ShareUnlock");
 
-    private static async Task<IResult> UnlockAsync(HttpContext context, string id, [FromForm] string? password, ShareService shares, SignInGuard guard)
+    private static IResult Unlock(HttpContext context, string id, [FromForm] string? password, ShareService shares, SignInGuard guard)
     {
-        if (!ShareId.TryParse(id, out var shareId) || await shares.OpenAsync(shareId, context.RequestAborted) is not { } view)
+        if (!ShareId.TryParse(id, out var shareId) || shares.Find(shareId) is not { } link)
         {
             return NotFound();
         }
@@ -78,7 +78,7 @@ internal static class ShareEndpoints
             return Results.LocalRedirect($"{page}?locked={(int)Math.Ceiling(remaining.TotalMinutes)}");
         }
 
-        if (!shares.CheckPassword(view.Link, password, context.Connection.RemoteIpAddress?.ToString() ?? "unknown"))
+        if (!shares.CheckPassword(link, password, context.Connection.RemoteIpAddress?.ToString() ?? "unknown"))
         {
             guard.RecordFailure(client);
             return Results.LocalRedirect($"{page}?error=1");
@@ -98,13 +98,13 @@ internal static class ShareEndpoints
 
     private static async Task<IResult> FileAsync(HttpContext context, string id, int index, bool? inline, ShareService shares, DownloadService downloads)
     {
-        var (view, refusal) = await OpenAsync(context, id, shares);
-        if (view is null)
+        var (link, refusal) = Open(context, id, shares);
+        if (link is null)
         {
             return refusal!;
         }
 
-        if (index < 0 || index >= view.Files.Count || await FindAsync(downloads, view.Files[index].Path, context.RequestAborted) is not { } found)
+        if (index < 0 || index >= link.Files.Count || await FindAsync(downloads, link.Files[index], context.RequestAborted) is not { } found)
         {
             return HttpOutcomes.Problem(StatusCodes.Status404NotFound, "not-found", "Not found", "this file is no longer available");
         }
@@ -113,15 +113,15 @@ internal static class ShareEndpoints
         var fileName = record.Path[(record.Path.LastIndexOf('/') + 1)..];
         if (inline == true)
         {
-            return view.AllowsPreview
+            return link.ShowsPreviews
                 ? DownloadEndpoints.SendStoredFile(context, record, file, fileName, attachment: false, framedBySite: true)
                 : HttpOutcomes.Problem(StatusCodes.Status403Forbidden, "no-preview", "No preview", "links with a download limit show no previews; download the file instead");
         }
 
-        return await CountedAsync(context, view.Link.Id, shares, async () =>
+        return await CountedAsync(context, link.Id, shares, async () =>
         {
             // A limited link counts whole downloads, so it serves no ranges.
-            if (view.Link.MaxDownloads is not null)
+            if (link.MaxDownloads is not null)
             {
                 context.Request.Headers.Range = default;
             }
@@ -133,14 +133,14 @@ internal static class ShareEndpoints
 
     private static async Task<IResult> ZipAsync(HttpContext context, string id, ShareService shares, DownloadService downloads)
     {
-        var (view, refusal) = await OpenAsync(context, id, shares);
-        if (view is null)
+        var (link, refusal) = Open(context, id, shares);
+        if (link is null)
         {
             return refusal!;
         }
 
         var available = new List<(FileRecord Record, FileInfo File)>();
-        foreach (var (path, _) in view.Files)
+        foreach (var path in link.Files)
         {
             if (await FindAsync(downloads, path, context.RequestAborted) is { } found)
             {
@@ -153,12 +153,12 @@ internal static class ShareEndpoints
             return HttpOutcomes.Problem(StatusCodes.Status404NotFound, "not-found", "Not found", "none of this link's files is available any more");
         }
 
-        return await CountedAsync(context, view.Link.Id, shares, async () =>
+        return await CountedAsync(context, link.Id, shares, async () =>
         {
             var response = context.Response;
             response.ContentType = "application/zip";
             var disposition = new ContentDispositionHeaderValue("attachment");
-            disposition.SetHttpFileName($"shared-{view.Link.Id.Value[..6]}.zip");
+            disposition.SetHttpFileName($"shared-{link.Id.Value[..6]}.zip");
             response.Headers.ContentDisposition = disposition.ToString();
             response.Headers.XContentTypeOptions = "nosniff";
             response.Headers.CacheControl = "no-store";
@@ -214,16 +214,18 @@ internal static class ShareEndpoints
         return Results.Empty;
     }
 
-    private static async Task<(ShareView? View, IResult? Refusal)> OpenAsync(HttpContext context, string id, ShareService shares)
+    /// <summary>The link a file or zip request may be served from, or the answer that refuses it.</summary>
+    private static (ShareLink? Link, IResult? Refusal) Open(HttpContext context, string id, ShareService shares)
     {
-        if (!ShareId.TryParse(id, out var shareId) || await shares.OpenAsync(shareId, context.RequestAborted) is not { } view)
+        if (!ShareId.TryParse(id, out var shareId) || shares.Find(shareId) is not { } link)
         {
             return (null, NotFound());
         }
 
-        if (view.State != ShareState.Active)
+        var state = shares.StateOf(link);
+        if (state != ShareState.Active)
         {
-            return (null, Gone(view.State switch
+            return (null, Gone(state switch
             {
                 ShareState.Expired => "this link has expired",
                 ShareState.Exhausted => "this link has no downloads left",
@@ -231,8 +233,8 @@ internal static class ShareEndpoints
             }));
         }
 
-        return IsUnlocked(context, view.Link)
-            ? (view, null)
+        return IsUnlocked(context, link)
+            ? (link, null)
             : (null, HttpOutcomes.Problem(StatusCodes.Status403Forbidden, "password-required", "Password required", "open the link's page and give its password first"));
     }
 

@@ -13,5 +13,6 @@ public static class ShareDurations
         ("never", "Never", null),
     ];
 
-    public static TimeSpan? Parse(string key) => Choices.FirstOrDefault(c => c.Key == key).Span ?? null;
+    /// <summary>The span of a choice; null for "never" (and for a key that is not a choice).</summary>
+    public static TimeSpan? Parse(string key) => Choices.FirstOrDefault(c => c.Key == key).Span;
 }
