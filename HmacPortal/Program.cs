@@ -69,6 +69,7 @@ app.UseHmacPortalUi();
 app.MapHealthEndpoints();
 app.MapXmppUploads();
 app.MapTusEndpoints(resumablePath);
+app.MapChunkedEndpoints();
 app.MapAccountEndpoints();
 app.MapShareEndpoints();
 app.MapAdminApiEndpoints();

@@ -153,6 +153,16 @@ public static class ConfigRules
         {
             yield return new("uploads", "sessiontimeout", "must be longer than 0s");
         }
+
+        if (o.ChunkSize.Bytes < 1024 || o.ChunkSize.Bytes > int.MaxValue)
+        {
+            yield return new("uploads", "chunk_size", "must be between 1KB and 2GB");
+        }
+
+        if (o.MaxRetries < 0)
+        {
+            yield return new("uploads", "maxretries", "must be 0 (no limit) or more");
+        }
     }
 
     public static IEnumerable<ConfigProblem> Check(DownloadsOptions o) =>

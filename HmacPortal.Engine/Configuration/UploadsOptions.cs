@@ -14,4 +14,10 @@ public sealed class UploadsOptions
     public bool AnonymousResumable { get; set; }
 
     public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromHours(24);
+
+    public bool ChunkedUploadsEnabled { get; set; } = true;
+
+    public ByteSize ChunkSize { get; set; } = new(10L << 20);
+
+    public int MaxRetries { get; set; } = 5;
 }

@@ -21,8 +21,7 @@ public sealed class TusService(
     UploadWriters writers,
     RunningHashes hashes,
     FileStore files,
-    StorageLayout layout,
-    UploadRecorder recorder,
+    SessionCommitter committer,
     UploadLimits limits,
     SignatureVerifier verifier,
     Protection.BanList bans,
@@ -177,13 +176,7 @@ public sealed class TusService(
         var (breach, detail) = limits.Check(targetPath, length, partial);
         if (breach != LimitBreach.None)
         {
-            return Refuse(id.Value, breach switch
-            {
-                LimitBreach.TooLarge => TusResult.TooLarge,
-                LimitBreach.ExtensionNotAllowed => TusResult.ExtensionNotAllowed,
-                LimitBreach.Exists => TusResult.Exists,
-                _ => TusResult.InsufficientStorage,
-            }, detail);
+            return Refuse(id.Value, LimitResults.Of(breach), detail);
         }
 
         var now = clock.GetUtcNow();
@@ -401,44 +394,7 @@ public sealed class TusService(
             return new TusOutcome(TusResult.Written, Session: session);
         }
 
-        var data = sessions.DataPath(id);
-        var running = hashes.For(id, session.Length!.Value);
-        string sha;
-        await using (var stream = new FileStream(data, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1 << 20, FileOptions.SequentialScan))
-        {
-            // Bytes past the offset can only be leftovers of a PATCH cut off before a crash.
-            stream.SetLength(session.Length!.Value);
-            sha = running is { Position: > 0 } ? running.Finish() : Convert.ToHexStringLower(await SHA256.HashDataAsync(stream).ConfigureAwait(false));
-            stream.Flush(flushToDisk: true);
-        }
-
-        hashes.Drop(id);
-
-        if (session.Metadata.GetValueOrDefault("sha256") is { } declared && !declared.Equals(sha, StringComparison.OrdinalIgnoreCase))
-        {
-            sessions.Delete(id);
-            return Refuse(id.Value, TusResult.ChecksumMismatch, "the finished file does not match the sha256 given in Upload-Metadata; the upload was discarded");
-        }
-
-        if (!StoragePath.TryCreate(session.TargetPath, out var target, out var error))
-        {
-            sessions.Delete(id);
-            return Refuse(id.Value, TusResult.BadRequest, error);
-        }
-
-        var stored = layout.Locate(target);
-        if (files.Commit(data, stored) == FileWriteStatus.Exists)
-        {
-            sessions.Delete(id);
-            return Refuse(id.Value, TusResult.Exists, "a file was stored at this path meanwhile");
-        }
-
-        await recorder.RecordAsync(target, stored, session.Length!.Value, sha, session.ContentType, session.Owner, "tus", session.ClientAddress, session.FileExpires)
-            .ConfigureAwait(false);
-        transfers.UploadStored(session.TargetPath);
-        session = session with { Completed = true };
-        sessions.Save(session);
-        return new TusOutcome(TusResult.Written, Session: session);
+        return await committer.CommitAsync(id, session, "tus").ConfigureAwait(false);
     }
 
     /// <summary>
@@ -539,7 +495,9 @@ public sealed class TusService(
     private TusOutcome? Load(UploadId id, out UploadSession session)
     {
         session = sessions.Get(id)!;
-        if (session is null)
+
+        // An upload of the chunked API has chunks, not an offset: tus requests cannot see it.
+        if (session is null || session.IsChunked)
         {
             return new TusOutcome(TusResult.NotFound, "there is no such upload");
         }

@@ -48,5 +48,17 @@ public sealed record UploadSession
     /// <summary>Set once the file has been committed to storage (or, for a partial, once it is whole).</summary>
     public bool Completed { get; init; }
 
+    /// <summary>For an upload through the chunked API, the size of every chunk but the last; null for tus.</summary>
+    public long? ChunkSize { get; init; }
+
+    /// <summary>For the chunked API, one bit per chunk (chunk n is bit n % 8 of byte n / 8), set once the chunk is on disk.</summary>
+    public byte[]? ChunkMap { get; init; }
+
+    /// <summary>For the chunked API, how often each chunk that failed has failed so far.</summary>
+    public IReadOnlyDictionary<int, int>? ChunkFailures { get; init; }
+
+    /// <summary>Whether the upload came through the chunked API (tus requests leave it alone).</summary>
+    public bool IsChunked => ChunkSize is not null;
+
     public bool IsComplete => Length is { } length && Offset == length;
 }

@@ -13,19 +13,22 @@ public sealed class UploadWriters
     private readonly ConcurrentDictionary<string, Writer> _writers = new(StringComparer.Ordinal);
 
     /// <summary>Becomes the upload's only writer, cancelling and waiting out any current one.</summary>
-    public async Task<Lease> AcquireAsync(UploadId id, CancellationToken requestAborted)
+    public Task<Lease> AcquireAsync(UploadId id, CancellationToken requestAborted) => AcquireAsync(id.Value, requestAborted);
+
+    /// <summary>Becomes the only writer of <paramref name="key"/> (an upload, or one chunk of it), cancelling and waiting out any current one.</summary>
+    public async Task<Lease> AcquireAsync(string key, CancellationToken requestAborted)
     {
         var mine = new Writer(requestAborted);
-        while (!_writers.TryAdd(id.Value, mine))
+        while (!_writers.TryAdd(key, mine))
         {
-            if (_writers.TryGetValue(id.Value, out var current))
+            if (_writers.TryGetValue(key, out var current))
             {
                 await current.CancelAsync().ConfigureAwait(false);
                 await current.Released.WaitAsync(TakeoverTimeout, requestAborted).ConfigureAwait(false);
             }
         }
 
-        return new Lease(this, id, mine);
+        return new Lease(this, key, mine);
     }
 
     /// <summary>Cancels the upload's current writer, if any, and waits until it has let go.</summary>
@@ -38,9 +41,9 @@ public sealed class UploadWriters
         }
     }
 
-    private void Release(UploadId id, Writer writer)
+    private void Release(string key, Writer writer)
     {
-        _writers.TryRemove(new KeyValuePair<string, Writer>(id.Value, writer));
+        _writers.TryRemove(new KeyValuePair<string, Writer>(key, writer));
         writer.Dispose();
     }
 
@@ -76,19 +79,19 @@ public sealed class UploadWriters
     public sealed class Lease : IDisposable
     {
         private readonly UploadWriters _owner;
-        private readonly UploadId _id;
+        private readonly string _key;
         private readonly Writer _writer;
 
-        internal Lease(UploadWriters owner, UploadId id, Writer writer)
+        internal Lease(UploadWriters owner, string key, Writer writer)
         {
             _owner = owner;
-            _id = id;
+            _key = key;
             _writer = writer;
         }
 
         /// <summary>Cancelled when the client goes away or another request takes over.</summary>
         public CancellationToken Token => _writer.Token;
 
-        public void Dispose() => _owner.Release(_id, _writer);
+        public void Dispose() => _owner.Release(_key, _writer);
     }
 }

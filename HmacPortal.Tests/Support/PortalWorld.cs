@@ -43,9 +43,16 @@ public sealed class PortalWorld : IDisposable
         var security = new TestOptionsMonitor<SecurityOptions>(Security);
         Portal = new PortalUploads(Quotas, limits, serverMonitor, uploads, security, Clock);
         Verifier = new SignatureVerifier(security, Clock);
+        var writers = new UploadWriters();
+        var hashes = new RunningHashes();
+        var transfers = new global::HmacPortal.Engine.Telemetry.TransferMonitor(Clock);
+        var bans = new BanList(security, Clock, NullLogger<BanList>.Instance);
+        var committer = new SessionCommitter(
+            Sessions, hashes, Files, layout, new UploadRecorder(Metadata, Clock, NullLogger<UploadRecorder>.Instance), transfers, NullLogger<SessionCommitter>.Instance);
         Tus = new TusService(
-            Sessions, new UploadWriters(), new RunningHashes(), Files, layout, new UploadRecorder(Metadata, Clock, NullLogger<UploadRecorder>.Instance),
-            limits, Verifier, new BanList(security, Clock, NullLogger<BanList>.Instance), Quotas, QuotaPolicy, new global::HmacPortal.Engine.Telemetry.TransferMonitor(Clock), serverMonitor, uploads, Clock, NullLogger<TusService>.Instance);
+            Sessions, writers, hashes, Files, committer, limits, Verifier, bans, Quotas, QuotaPolicy, transfers, serverMonitor, uploads, Clock, NullLogger<TusService>.Instance);
+        Chunked = new ChunkedUploadService(
+            Sessions, writers, committer, limits, Verifier, bans, Quotas, QuotaPolicy, transfers, uploads, Clock, NullLogger<ChunkedUploadService>.Instance);
     }
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
@@ -55,6 +62,8 @@ public sealed class PortalWorld : IDisposable
     public TestOptionsMonitor<ServerOptions> ServerMonitor { get; }
 
     public UploadsOptions Uploads { get; } = new();
+
+    public ChunkedUploadService Chunked { get; }
 
     public SecurityOptions Security { get; } = new() { Secret = "portal-world-secret-0123456789" };
 
@@ -98,6 +107,7 @@ public sealed class PortalWorld : IDisposable
 
     public void Dispose()
     {
+        Chunked.Dispose();
         Quotas.Dispose();
         Database.Dispose();
         _dir.Dispose();

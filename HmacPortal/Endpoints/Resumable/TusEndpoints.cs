@@ -23,7 +23,9 @@ internal static class TusEndpoints
         services.AddSingleton<SessionStore>();
         services.AddSingleton<UploadWriters>();
         services.AddSingleton<RunningHashes>();
+        services.AddSingleton<SessionCommitter>();
         services.AddSingleton<TusService>();
+        services.AddSingleton<ChunkedUploadService>();
         services.AddSingleton<HmacPortal.Engine.Quotas.QuotaLedger>();
         services.AddSingleton<HmacPortal.Engine.Quotas.QuotaPolicy>();
         services.AddSingleton<HmacPortal.Engine.Portal.PortalUploads>();
@@ -102,12 +104,11 @@ internal static class TusEndpoints
     private static async Task<IResult> CreateAsync(HttpContext context, TusService tus, IOptionsMonitor<ServerOptions> server)
     {
         var headers = context.Request.Headers;
-        var authorization = headers.Authorization.ToString();
         var created = await tus.CreateAsync(new TusCreateRequest(
             Header(headers, "Upload-Length"),
             Header(headers, "Upload-Defer-Length"),
             Header(headers, "Upload-Metadata"),
-            authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : null,
+            RequestCredentials.BearerToken(context.Request),
             context.Connection.RemoteIpAddress?.ToString(),
             Header(headers, "Upload-Concat")));
         if (created is not { Result: TusResult.Created, Session: { } session })

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using HmacPortal.Endpoints.Metrics;
 using HmacPortal.Engine.Configuration;
-using HmacPortal.Engine.Signing;
 using HmacPortal.Engine.Uploads;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -40,18 +39,9 @@ internal static class UploadEndpoints
         }
 
         var request = context.Request;
-        var query = request.Query;
-        var authorization = request.Headers.Authorization.ToString();
-        var credentials = new UploadCredentials(
-            V: query["v"].FirstOrDefault(),
-            V2: query["v2"].FirstOrDefault(),
-            Token: query["token"].FirstOrDefault(),
-            V3: query["v3"].FirstOrDefault(),
-            Expires: query["expires"].FirstOrDefault(),
-            BearerToken: authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : null);
+        var credentials = RequestCredentials.From(request);
         var upload = new UploadRequest(path, request.ContentLength, request.ContentType, credentials, context.Connection.RemoteIpAddress?.ToString());
-        var protocol = credentials.Token is not null ? "token" : credentials.V2 is not null ? "v2" : credentials.V is not null ? "v"
-            : credentials.V3 is not null ? "v3" : credentials.BearerToken is not null ? "jwt" : "none";
+        var protocol = RequestCredentials.Protocol(credentials);
         context.Response.OnCompleted(() =>
         {
             if (context.Response.StatusCode == StatusCodes.Status201Created)

@@ -51,6 +51,21 @@ public sealed class AdminSessionsPageTests : PortalComponentTestBase
         Assert.Null(World.Sessions.Get(id));
     }
 
+    [Fact]
+    public async Task ChunkedUpload_IsListedWithItsChunks()
+    {
+        World.Uploads.ChunkSize = new HmacPortal.Engine.Configuration.ByteSize(1024);
+        var mac = TestSigner.V(World.Security.Secret, "room/parts.bin", 3000);
+        var opened = await World.Chunked.CreateAsync(new ChunkedCreateRequest("room/parts.bin", "3000", null, new HmacPortal.Engine.Signing.UploadCredentials(V: mac), "198.51.100.7", null));
+        await World.Chunked.WriteChunkAsync(new ChunkRequest(opened.Session!.Id, "1", 1024, null), System.IO.Pipelines.PipeReader.Create(new MemoryStream(new byte[1024])), CancellationToken.None);
+
+        var page = RenderPage<AdminSessionsPage>();
+
+        var row = page.Find("[data-testid=session]");
+        Assert.Equal("chunked, 1 of 3 chunks", row.QuerySelector("[data-testid=protocol]")!.TextContent);
+        Assert.Contains("1 KiB of 2.9 KiB", row.TextContent, StringComparison.Ordinal);
+    }
+
     private async Task<UploadId> CreateAsync(string name, long size)
     {
         var grant = await World.Portal.AuthorizeAsync(new PortalAccount("alice", "alice", 1 << 20, 1 << 20), name, size, null, CancellationToken.None);
