@@ -359,7 +359,11 @@ public sealed class TusService(
                 }
             }
 
-            MakeDurable(file, ref session, start + copy.Written);
+            // The last read may already have made everything durable (a PATCH of exactly DurableEvery bytes).
+            if (durable != start + copy.Written)
+            {
+                MakeDurable(file, ref session, start + copy.Written);
+            }
             if (interrupted)
             {
                 TusLog.Interrupted(logger, Short(id), session.Offset);
