@@ -46,6 +46,7 @@ builder.Services.AddHmacPortalHost();
 builder.Services.AddHmacPortalHealth();
 builder.Services.AddXmppUploads();
 builder.Services.AddResumableUploads();
+builder.Services.AddHmacPortalProcessing();
 builder.Services.AddAccounts();
 builder.Services.AddSharing();
 builder.Services.AddAdminApi();

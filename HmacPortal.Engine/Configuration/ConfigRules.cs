@@ -235,12 +235,38 @@ public static class ConfigRules
             yield return new("jobs", "workers", "must be between 1 and 64");
         }
 
-        foreach (var (name, schedule) in new[] { ("expiry", o.Expiry), ("sweep", o.Sweep), ("maintenance", o.Maintenance), ("disk_watch", o.DiskWatch) })
+        foreach (var (name, schedule) in new[] { ("expiry", o.Expiry), ("sweep", o.Sweep), ("maintenance", o.Maintenance), ("disk_watch", o.DiskWatch), ("catch_up", o.CatchUp), ("dedup_collect", o.DedupCollect) })
         {
             if (!Jobs.CronSchedule.IsValid(schedule, out var error))
             {
                 yield return new("jobs", name, error);
             }
+        }
+    }
+
+    public static IEnumerable<ConfigProblem> Check(WorkersOptions o)
+    {
+        if (o.NumWorkers is < 1 or > 64)
+        {
+            yield return new("workers", "numworkers", "must be between 1 and 64");
+        }
+
+        if (o.UploadQueueSize is < 1 or > 100_000)
+        {
+            yield return new("workers", "uploadqueuesize", "must be between 1 and 100000");
+        }
+
+        if (o.MaxWorkers < o.NumWorkers || o.MaxWorkers > 64)
+        {
+            yield return new("workers", "max_workers", "must be at least numworkers and at most 64");
+        }
+    }
+
+    public static IEnumerable<ConfigProblem> Check(DeduplicationOptions o)
+    {
+        if (o.MaxSize.Bytes < 0)
+        {
+            yield return new("deduplication", "maxsize", "must be 0 (any size) or more");
         }
     }
 
@@ -275,6 +301,8 @@ public static class ConfigRules
             problems.AddRange(Check(Bind<JobsOptions>(configuration, JobsOptions.Section)));
             problems.AddRange(Check(Bind<RateLimitOptions>(configuration, RateLimitOptions.Section)));
             problems.AddRange(Check(Bind<QuotasOptions>(configuration, QuotasOptions.Section)));
+            problems.AddRange(Check(Bind<WorkersOptions>(configuration, WorkersOptions.Section)));
+            problems.AddRange(Check(Bind<DeduplicationOptions>(configuration, DeduplicationOptions.Section)));
         }
         catch (InvalidOperationException ex)
         {

@@ -129,6 +129,24 @@ public static class ConfigSchema
             "When the metadata database is checked and optimised, and records whose file was removed by hand are dropped."),
         new("jobs", "disk_watch", "DiskWatch", ConfigValueKind.Text, "* * * * *",
             "When free space is checked against min_free_bytes; crossing it is logged once each way and shown on the admin dashboard."),
+        new("workers", "numworkers", "NumWorkers", ConfigValueKind.WholeNumber, "2",
+            "Workers that post-process each stored upload (deduplication, thumbnails). With autoadjustworkers, the fewest there are."),
+        new("workers", "uploadqueuesize", "UploadQueueSize", ConfigValueKind.WholeNumber, "100",
+            "Stored uploads that may wait for post-processing. When it is full, uploads still succeed and their processing is handed to the job server.", RestartRequired: true),
+        new("workers", "autoadjustworkers", "AutoAdjustWorkers", ConfigValueKind.Boolean, "false",
+            "Add workers (up to max_workers) while the queue grows and retire them when it has been empty for a while."),
+        new("workers", "max_workers", "MaxWorkers", ConfigValueKind.WholeNumber, "8",
+            "The most post-processing workers autoadjustworkers may run."),
+        new("deduplication", "enabled", "Enabled", ConfigValueKind.Boolean, "false",
+            "Store identical content once: a file whose SHA-256 is already stored becomes a hard link to it. A delete frees the bytes only when the last file with them goes."),
+        new("deduplication", "directory", "Directory", ConfigValueKind.Text, "",
+            "Where the content store lives (on the same file system as storage_path, or nothing is linked); empty keeps it inside storage_path, never served.", RestartRequired: true),
+        new("deduplication", "maxsize", "MaxSize", ConfigValueKind.Size, "0",
+            "Files larger than this are not deduplicated; 0 means any size."),
+        new("jobs", "catch_up", "CatchUp", ConfigValueKind.Text, "*/5 * * * *",
+            "When files whose post-processing is still owed (left by a stop or crash, or failed) are processed."),
+        new("jobs", "dedup_collect", "DedupCollect", ConfigValueKind.Text, "15 4 * * *",
+            "When content no stored file uses any more is removed from the deduplication store, freeing its bytes."),
         new("portal", "enabled", "Enabled", ConfigValueKind.Boolean, "true",
             "Serve the browser upload portal at /portal: sign-in, drag-and-drop resumable uploads, My files and share links."),
         new("portal", "anonymous_upload", "AnonymousUpload", ConfigValueKind.Boolean, "false",
@@ -181,7 +199,7 @@ public static class ConfigSchema
     public static IReadOnlyDictionary<(string Table, string Name), string> GoOnlyKeys { get; } =
         new Dictionary<(string, string), string>
         {
-            [("server", "deduplication_enabled")] = NotInThisVersion,
+            [("server", "deduplication_enabled")] = "deduplication is switched on by [deduplication] enabled",
             [("server", "cleanup_interval")] = "cleanup runs on the schedules of [jobs] expiry and sweep (cron)",
             [("server", "networkevents")] = NotInThisVersion,
             [("server", "clean_upon_exit")] = "HmacPortal never deletes stored files when it stops",
@@ -198,10 +216,8 @@ public static class ConfigSchema
     /// <summary>Go server tables with no counterpart here: every key in them is accepted with a warning.</summary>
     public static IReadOnlyDictionary<string, string> GoOnlyTables { get; } = new Dictionary<string, string>
     {
-        ["deduplication"] = NotInThisVersion,
         ["clamav"] = NotInThisVersion,
         ["redis"] = NotInThisVersion,
-        ["workers"] = NotInThisVersion,
         ["network_resilience"] = NotInThisVersion,
         ["client_network_support"] = NotInThisVersion,
         ["audit"] = NotInThisVersion,

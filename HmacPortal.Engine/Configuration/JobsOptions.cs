@@ -14,4 +14,8 @@ public sealed class JobsOptions
     public string Maintenance { get; set; } = "30 3 * * *";
 
     public string DiskWatch { get; set; } = "* * * * *";
+
+    public string CatchUp { get; set; } = "*/5 * * * *";
+
+    public string DedupCollect { get; set; } = "15 4 * * *";
 }

@@ -16,4 +16,17 @@ public sealed record FileRecord(
     DateTimeOffset Created,
     DateTimeOffset? Expires,
     long Downloads = 0,
-    DateTimeOffset? LastDownload = null);
+    DateTimeOffset? LastDownload = null)
+{
+    /// <summary>When post-processing finished; null while it is still to do.</summary>
+    public DateTimeOffset? Processed { get; init; }
+
+    /// <summary>What the virus scan found: null (not scanned), <c>clean</c>, <c>infected: name</c> or <c>unscanned: reason</c>.</summary>
+    public string? Scan { get; init; }
+
+    /// <summary>Whether the file's bytes are shared with the content store.</summary>
+    public bool Deduplicated { get; init; }
+
+    /// <summary>Whether a thumbnail was made for it.</summary>
+    public bool HasThumbnail { get; init; }
+}

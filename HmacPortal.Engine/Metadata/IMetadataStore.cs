@@ -25,6 +25,15 @@ public interface IMetadataStore
 
     Task<bool> DeleteAsync(string path, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Up to <paramref name="take"/> paths, in order, after <paramref name="after"/> (null: from the start), of files not
+    /// post-processed yet and recorded before <paramref name="createdBefore"/>.
+    /// </summary>
+    Task<IReadOnlyList<string>> ListUnprocessedAsync(DateTimeOffset createdBefore, string? after, int take, CancellationToken cancellationToken);
+
+    /// <summary>Records the outcome of a file's post-processing; false when there is no such file (any more).</summary>
+    Task<bool> SetProcessedAsync(string path, ProcessingState state, CancellationToken cancellationToken);
+
     /// <summary>Adds counted downloads to their records in one transaction.</summary>
     Task CountDownloadsAsync(IReadOnlyCollection<DownloadTally> tallies, CancellationToken cancellationToken);
 

@@ -92,6 +92,51 @@ public sealed class SqliteDatabase : IDisposable
                 bytes INTEGER NOT NULL
             );
             """);
+        Migrate(lease.Connection);
+    }
+
+    /// <summary>
+    /// The schema changes since the first release, applied in order once each, recorded in
+    /// <c>PRAGMA user_version</c>; each runs in a transaction with the version it sets.
+    /// </summary>
+    private static readonly string[] Migrations =
+    [
+        // 1: post-processing state of each file (null processed = still to do).
+        """
+        ALTER TABLE files ADD COLUMN processed INTEGER;
+        ALTER TABLE files ADD COLUMN scan TEXT;
+        ALTER TABLE files ADD COLUMN deduplicated INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE files ADD COLUMN thumbnail INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX IF NOT EXISTS files_unprocessed ON files(created) WHERE processed IS NULL;
+        """,
+    ];
+
+    /// <summary>The schema version this build writes.</summary>
+    public static int SchemaVersion => Migrations.Length;
+
+    private static void Migrate(SqliteConnection connection)
+    {
+        for (var version = UserVersion(connection, null); version < Migrations.Length; version = UserVersion(connection, null))
+        {
+            using var transaction = connection.BeginTransaction();
+            if (UserVersion(connection, transaction) == version)
+            {
+                using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = Migrations[version] + $"PRAGMA user_version = {version + 1};";
+                command.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+        }
+    }
+
+    private static int UserVersion(SqliteConnection connection, SqliteTransaction? transaction)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "PRAGMA user_version";
+        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public string DatabasePath { get; }

@@ -38,7 +38,7 @@ public sealed class SqliteMetadataStore(SqliteDatabase database) : IMetadataStor
     {
         using var lease = database.Borrow();
         using var command = lease.Connection.CreateCommand();
-        command.CommandText = "SELECT path, stored_path, size, content_type, sha256, owner, protocol, client_address, created, expires, downloads, last_download FROM files WHERE path = $path";
+        command.CommandText = "SELECT path, stored_path, size, content_type, sha256, owner, protocol, client_address, created, expires, downloads, last_download, processed, scan, deduplicated, thumbnail FROM files WHERE path = $path";
         command.Parameters.AddWithValue("$path", path);
         using var reader = command.ExecuteReader();
         return Task.FromResult(reader.Read() ? Read(reader) : null);
@@ -86,7 +86,7 @@ public sealed class SqliteMetadataStore(SqliteDatabase database) : IMetadataStor
         using var count = lease.Connection.CreateCommand();
         count.CommandText = $"SELECT count(*) FROM files {where}";
         using var select = lease.Connection.CreateCommand();
-        select.CommandText = $"SELECT path, stored_path, size, content_type, sha256, owner, protocol, client_address, created, expires, downloads, last_download FROM files {where} ORDER BY {order}, path LIMIT $take OFFSET $skip";
+        select.CommandText = $"SELECT path, stored_path, size, content_type, sha256, owner, protocol, client_address, created, expires, downloads, last_download, processed, scan, deduplicated, thumbnail FROM files {where} ORDER BY {order}, path LIMIT $take OFFSET $skip";
         foreach (var command in new[] { count, select })
         {
             if (query.Owner is not null)
@@ -156,14 +156,7 @@ public sealed class SqliteMetadataStore(SqliteDatabase database) : IMetadataStor
         command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$before", (object?)createdBefore?.ToUnixTimeMilliseconds() ?? DBNull.Value);
         command.Parameters.AddWithValue("$take", take);
-        using var reader = command.ExecuteReader();
-        var paths = new List<string>();
-        while (reader.Read())
-        {
-            paths.Add(reader.GetString(0));
-        }
-
-        return Task.FromResult<IReadOnlyList<string>>(paths);
+        return Task.FromResult(ReadPaths(command));
     }
 
     public Task<bool> SetExpiryAsync(string path, DateTimeOffset? expires, CancellationToken cancellationToken)
@@ -172,6 +165,28 @@ public sealed class SqliteMetadataStore(SqliteDatabase database) : IMetadataStor
         using var command = lease.Command("UPDATE files SET expires = $expires WHERE path = $path");
         command.Parameters.AddWithValue("$path", path);
         command.Parameters.AddWithValue("$expires", (object?)expires?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+        return Task.FromResult(command.ExecuteNonQuery() == 1);
+    }
+
+    public Task<IReadOnlyList<string>> ListUnprocessedAsync(DateTimeOffset createdBefore, string? after, int take, CancellationToken cancellationToken)
+    {
+        using var lease = database.Borrow();
+        using var command = lease.Command("SELECT path FROM files WHERE processed IS NULL AND created < $before AND ($after IS NULL OR path > $after) ORDER BY path LIMIT $take");
+        command.Parameters.AddWithValue("$before", createdBefore.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$after", (object?)after ?? DBNull.Value);
+        command.Parameters.AddWithValue("$take", take);
+        return Task.FromResult(ReadPaths(command));
+    }
+
+    public Task<bool> SetProcessedAsync(string path, ProcessingState state, CancellationToken cancellationToken)
+    {
+        using var lease = database.Borrow();
+        using var command = lease.Command("UPDATE files SET processed = $at, scan = $scan, deduplicated = $dedup, thumbnail = $thumb WHERE path = $path");
+        command.Parameters.AddWithValue("$path", path);
+        command.Parameters.AddWithValue("$at", state.At.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$scan", (object?)state.Scan ?? DBNull.Value);
+        command.Parameters.AddWithValue("$dedup", state.Deduplicated ? 1 : 0);
+        command.Parameters.AddWithValue("$thumb", state.HasThumbnail ? 1 : 0);
         return Task.FromResult(command.ExecuteNonQuery() == 1);
     }
 
@@ -218,6 +233,19 @@ public sealed class SqliteMetadataStore(SqliteDatabase database) : IMetadataStor
         }
     }
 
+    /// <summary>The first column of every row, for queries that list paths.</summary>
+    private static IReadOnlyList<string> ReadPaths(SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        var paths = new List<string>();
+        while (reader.Read())
+        {
+            paths.Add(reader.GetString(0));
+        }
+
+        return paths;
+    }
+
     private static FileRecord Read(SqliteDataReader r) => new(
         r.GetString(0),
         r.GetString(1),
@@ -230,5 +258,11 @@ public sealed class SqliteMetadataStore(SqliteDatabase database) : IMetadataStor
         DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(8)),
         r.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(9)),
         r.GetInt64(10),
-        r.IsDBNull(11) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(11)));
+        r.IsDBNull(11) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(11)))
+    {
+        Processed = r.IsDBNull(12) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(12)),
+        Scan = r.IsDBNull(13) ? null : r.GetString(13),
+        Deduplicated = r.GetInt64(14) != 0,
+        HasThumbnail = r.GetInt64(15) != 0,
+    };
 }

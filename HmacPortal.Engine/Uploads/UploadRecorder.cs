@@ -6,10 +6,10 @@ namespace HmacPortal.Engine.Uploads;
 
 /// <summary>
 /// The last step every upload path shares (PUT, resumable): the bytes are committed under their
-/// final name; now record them. Not cancellable: a file on disk must not be left unrecorded
-/// because its client went away.
+/// final name; now record them and queue their post-processing. Not cancellable: a file on disk
+/// must not be left unrecorded because its client went away.
 /// </summary>
-public sealed class UploadRecorder(IMetadataStore metadata, TimeProvider clock, ILogger<UploadRecorder> logger)
+public sealed class UploadRecorder(IMetadataStore metadata, Processing.ProcessingQueue processing, TimeProvider clock, ILogger<UploadRecorder> logger)
 {
     public async Task<FileRecord> RecordAsync(
         StoragePath requested,
@@ -25,6 +25,7 @@ public sealed class UploadRecorder(IMetadataStore metadata, TimeProvider clock, 
         var record = new FileRecord(requested.Value, stored.Value, size, contentType, sha256, owner, protocol, clientAddress, clock.GetUtcNow(), expires);
         await metadata.RecordAsync(record, CancellationToken.None).ConfigureAwait(false);
         UploadLog.Stored(logger, record.Path, record.Size, record.Protocol, record.ClientAddress);
+        processing.Enqueue(record.Path);
         return record;
     }
 }

@@ -1,6 +1,7 @@
 using HmacPortal.Engine.Configuration;
 using HmacPortal.Engine.Metadata;
 using HmacPortal.Engine.Portal;
+using HmacPortal.Engine.Processing;
 using HmacPortal.Engine.Protection;
 using HmacPortal.Engine.Quotas;
 using HmacPortal.Engine.Resumable;
@@ -22,8 +23,9 @@ public sealed class PortalWorld : IDisposable
 {
     private readonly TempDirectory _dir = new();
 
-    public PortalWorld(Action<ServerOptions>? server = null)
+    public PortalWorld(Action<ServerOptions>? server = null, int queueSize = 1000)
     {
+        Workers.UploadQueueSize = queueSize;
         Server = new ServerOptions { StoragePath = _dir.Combine("files"), DataPath = _dir.Combine("state"), MinFreeBytes = new ByteSize(0) };
         server?.Invoke(Server);
         Directory.CreateDirectory(Server.StoragePath);
@@ -35,6 +37,9 @@ public sealed class PortalWorld : IDisposable
         Shares = new ShareService(new ShareStore(Database), Metadata, Catalog, Clock, NullLogger<ShareService>.Instance);
         Invites = new InviteService(Database, Clock, NullLogger<InviteService>.Instance);
         Sessions = new SessionStore(serverMonitor);
+        Processing = new ProcessingQueue(Options.Create(Workers), Overflow, Clock, NullLogger<ProcessingQueue>.Instance);
+        Dedup = new HmacPortal.Engine.Dedup.DedupStore(new TestOptionsMonitor<DeduplicationOptions>(DedupOptions), serverMonitor, NullLogger<HmacPortal.Engine.Dedup.DedupStore>.Instance);
+        Processor = new FileProcessor(Metadata, Dedup, Clock, NullLogger<FileProcessor>.Instance);
         Quotas = new QuotaLedger(Metadata, Sessions, Clock);
         QuotaPolicy = new QuotaPolicy(new TestOptionsMonitor<QuotasOptions>(QuotaOptions), Database);
         var uploads = new TestOptionsMonitor<UploadsOptions>(Uploads);
@@ -48,7 +53,7 @@ public sealed class PortalWorld : IDisposable
         var transfers = new global::HmacPortal.Engine.Telemetry.TransferMonitor(Clock);
         var bans = new BanList(security, Clock, NullLogger<BanList>.Instance);
         var committer = new SessionCommitter(
-            Sessions, hashes, Files, layout, new UploadRecorder(Metadata, Clock, NullLogger<UploadRecorder>.Instance), transfers, NullLogger<SessionCommitter>.Instance);
+            Sessions, hashes, Files, layout, new UploadRecorder(Metadata, Processing, Clock, NullLogger<UploadRecorder>.Instance), transfers, NullLogger<SessionCommitter>.Instance);
         Tus = new TusService(
             Sessions, writers, hashes, Files, committer, limits, Verifier, bans, Quotas, QuotaPolicy, transfers, serverMonitor, uploads, Clock, NullLogger<TusService>.Instance);
         Chunked = new ChunkedUploadService(
@@ -64,6 +69,20 @@ public sealed class PortalWorld : IDisposable
     public UploadsOptions Uploads { get; } = new();
 
     public ChunkedUploadService Chunked { get; }
+
+    public WorkersOptions Workers { get; } = new();
+
+    public DeduplicationOptions DedupOptions { get; } = new();
+
+    /// <summary>The post-processing of a stored file, as the workers and jobs run it.</summary>
+    public FileProcessor Processor { get; }
+
+    public HmacPortal.Engine.Dedup.DedupStore Dedup { get; }
+
+    public RecordingOverflow Overflow { get; } = new();
+
+    /// <summary>Stored uploads queue here; nothing consumes it unless a test does.</summary>
+    public ProcessingQueue Processing { get; }
 
     public SecurityOptions Security { get; } = new() { Secret = "portal-world-secret-0123456789" };
 
@@ -108,6 +127,7 @@ public sealed class PortalWorld : IDisposable
     public void Dispose()
     {
         Chunked.Dispose();
+        Processor.Dispose();
         Quotas.Dispose();
         Database.Dispose();
         _dir.Dispose();

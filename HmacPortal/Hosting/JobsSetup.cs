@@ -21,6 +21,8 @@ internal static class JobsSetup
         services.AddSingleton<SweepJob>();
         services.AddSingleton<MaintenanceJob>();
         services.AddSingleton<DiskSpaceWatchdog>();
+        services.AddSingleton<CatchUpJob>();
+        services.AddSingleton<DedupCollectJob>();
         services.AddSingleton<RecurringJobs>();
         services.AddHangfire(config => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -100,6 +102,8 @@ internal static class JobsSetup
             manager.AddOrUpdate<RecurringJobs>(RecurringJobs.SweepId, j => j.SweepAsync(CancellationToken.None), options.Sweep, utc);
             manager.AddOrUpdate<RecurringJobs>(RecurringJobs.MaintenanceId, j => j.MaintenanceAsync(CancellationToken.None), options.Maintenance, utc);
             manager.AddOrUpdate<RecurringJobs>(RecurringJobs.DiskWatchId, j => j.DiskWatchAsync(CancellationToken.None), options.DiskWatch, utc);
+            manager.AddOrUpdate<RecurringJobs>(RecurringJobs.CatchUpId, j => j.CatchUpAsync(CancellationToken.None), options.CatchUp, utc);
+            manager.AddOrUpdate<RecurringJobs>(RecurringJobs.DedupCollectId, j => j.DedupCollectAsync(CancellationToken.None), options.DedupCollect, utc);
         }
 
         public void Dispose() => _subscription?.Dispose();

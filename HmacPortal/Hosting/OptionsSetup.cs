@@ -21,6 +21,8 @@ internal static class OptionsSetup
         Table<JobsOptions>(services, configuration, JobsOptions.Section, ConfigRules.Check);
         Table<RateLimitOptions>(services, configuration, RateLimitOptions.Section, ConfigRules.Check);
         Table<QuotasOptions>(services, configuration, QuotasOptions.Section, ConfigRules.Check);
+        Table<WorkersOptions>(services, configuration, WorkersOptions.Section, ConfigRules.Check);
+        Table<DeduplicationOptions>(services, configuration, DeduplicationOptions.Section, ConfigRules.Check);
 
         // Relative paths in config.toml are relative to the file, not to wherever the process started.
         services.PostConfigure<ServerOptions>(server =>
@@ -35,6 +37,13 @@ internal static class OptionsSetup
             if (server.UnixSocket)
             {
                 server.ListenAddress = Resolve(baseDirectory, server.ListenAddress);
+            }
+        });
+        services.PostConfigure<DeduplicationOptions>(dedup =>
+        {
+            if (!string.IsNullOrWhiteSpace(dedup.Directory))
+            {
+                dedup.Directory = Resolve(baseDirectory, dedup.Directory);
             }
         });
         services.PostConfigure<LoggingOptions>(logging =>

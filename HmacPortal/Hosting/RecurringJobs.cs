@@ -8,12 +8,15 @@ namespace HmacPortal.Hosting;
 /// knows nothing of Hangfire and is tested without it). A job never runs alongside itself, and a
 /// failed run is not retried: the next scheduled run does the same work.
 /// </summary>
-public sealed class RecurringJobs(ExpiryJob expiry, SweepJob sweep, MaintenanceJob maintenance, DiskSpaceWatchdog disk)
+public sealed class RecurringJobs(
+    ExpiryJob expiry, SweepJob sweep, MaintenanceJob maintenance, DiskSpaceWatchdog disk, CatchUpJob catchUp, DedupCollectJob dedupCollect)
 {
     public const string ExpiryId = "expiry";
     public const string SweepId = "sweep";
     public const string MaintenanceId = "maintenance";
     public const string DiskWatchId = "disk-watch";
+    public const string CatchUpId = "catch-up";
+    public const string DedupCollectId = "dedup-collect";
 
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     [AutomaticRetry(Attempts = 0)]
@@ -30,4 +33,12 @@ public sealed class RecurringJobs(ExpiryJob expiry, SweepJob sweep, MaintenanceJ
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     [AutomaticRetry(Attempts = 0)]
     public Task DiskWatchAsync(CancellationToken cancellationToken) => disk.RunAsync(cancellationToken);
+
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    [AutomaticRetry(Attempts = 0)]
+    public Task CatchUpAsync(CancellationToken cancellationToken) => catchUp.RunAsync(cancellationToken);
+
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    [AutomaticRetry(Attempts = 0)]
+    public Task DedupCollectAsync(CancellationToken cancellationToken) => dedupCollect.RunAsync(cancellationToken);
 }

@@ -90,6 +90,10 @@ public sealed class DownloadCounterTests
 
         public Task<FilePage> QueryAsync(FileQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task<IReadOnlyList<string>> ListUnprocessedAsync(DateTimeOffset createdBefore, string? after, int take, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<bool> SetProcessedAsync(string path, ProcessingState state, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public IAsyncEnumerable<(string Path, string StoredPath)> ListPathsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

@@ -119,7 +119,7 @@ public sealed class MetricsTests
     {
         const string owner = "45a6b241a242c97f0492d382c390dfa335aac986";
         using var factory = new HmacPortalFactory(
-            "[quotas]\nenabled = true\ndefault = \"6KB\"\n\n[rate_limit]\nenabled = true\nburst = 3\nrequests_per_minute = 1\n",
+            "[quotas]\nenabled = true\ndefault = \"6KB\"\n\n[rate_limit]\nenabled = true\nburst = 3\nrequests_per_minute = 1\n\n[deduplication]\nenabled = true\n",
             server: "metricsenabled = true");
         factory.Peer = IPAddress.Parse("198.51.100.77");
         using var client = factory.CreateClient();
@@ -133,7 +133,17 @@ public sealed class MetricsTests
         Assert.Equal([HttpStatusCode.Created, HttpStatusCode.RequestEntityTooLarge, HttpStatusCode.RequestEntityTooLarge, (HttpStatusCode)429], statuses);
         Assert.Equal(5000, (await client.GetByteArrayAsync(new Uri($"/upload/{owner}/0/f.bin", UriKind.Relative))).Length);
 
-        var text = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        // The stored file's post-processing runs on the host's workers.
+        string text;
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            do
+            {
+                await Task.Delay(20, timeout.Token);
+                text = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative), timeout.Token);
+            }
+            while (!text.Contains("hmacportal_processing_processed_total 1", StringComparison.Ordinal));
+        }
 
         Assert.Contains("hmacportal_quota_refusals_total 2", text, StringComparison.Ordinal);
         Assert.Contains("hmacportal_rate_limited_total 1", text, StringComparison.Ordinal);
@@ -142,11 +152,15 @@ public sealed class MetricsTests
         Assert.Contains("hmacportal_stored_bytes 5000", text, StringComparison.Ordinal);
         Assert.Contains("hmacportal_uploads_in_progress 0", text, StringComparison.Ordinal);
         Assert.Matches(@"hmacportal_storage_free_bytes [1-9]", text);
+        Assert.Contains("hmacportal_processing_queue_depth 0", text, StringComparison.Ordinal);
+        Assert.Contains("hmacportal_processing_queue_capacity 100", text, StringComparison.Ordinal);
+        Assert.Contains("hmacportal_processing_workers 2", text, StringComparison.Ordinal);
+        Assert.Contains("hmacportal_processing_overflowed_total 0", text, StringComparison.Ordinal);
 
         using var dashboard = System.Text.Json.JsonDocument.Parse(File.ReadAllText(RepositoryFiles.PathOf("docs", "grafana", "hmacportal-dashboard.json")));
         var expressions = dashboard.RootElement.GetProperty("panels").EnumerateArray()
             .SelectMany(p => p.GetProperty("targets").EnumerateArray()).Select(t => t.GetProperty("expr").GetString()!).ToList();
-        string[] notMetrics = ["sum", "by", "rate", "increase", "histogram_quantile", "le", "code", "protocol", "status", "m", "h"];
+        string[] notMetrics = ["sum", "by", "rate", "increase", "histogram_quantile", "le", "code", "protocol", "status", "m", "h", "s"];
         var used = expressions.SelectMany(e => System.Text.RegularExpressions.Regex.Matches(e, "[a-z][a-z_]*").Select(m => m.Value))
             .Where(name => !notMetrics.Contains(name)).Select(name => name.EndsWith("_bucket", StringComparison.Ordinal) ? name[..^"_bucket".Length] : name).Distinct().ToList();
         Assert.True(used.Count >= 15, string.Join(", ", used));

@@ -46,6 +46,10 @@ public sealed class InternalErrorTests
 
         public Task CountDownloadsAsync(IReadOnlyCollection<DownloadTally> tallies, CancellationToken cancellationToken) => Task.CompletedTask;
 
+        public Task<IReadOnlyList<string>> ListUnprocessedAsync(DateTimeOffset createdBefore, string? after, int take, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>([]);
+
+        public Task<bool> SetProcessedAsync(string path, ProcessingState state, CancellationToken cancellationToken) => throw new InvalidOperationException(Secret);
+
         public Task<FilePage> QueryAsync(FileQuery query, CancellationToken cancellationToken) => throw new InvalidOperationException(Secret);
 
         public async IAsyncEnumerable<(string Path, string StoredPath)> ListPathsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)

@@ -39,6 +39,19 @@ internal static class MetricsEndpoints
             var jobs = services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi().GetStatistics();
             metrics.JobsSucceeded.IncTo(jobs.Succeeded);
             metrics.JobsFailed.IncTo(jobs.Failed);
+            var queue = services.GetRequiredService<Engine.Processing.ProcessingQueue>();
+            var workers = services.GetRequiredService<Engine.Processing.ProcessingWorkers>();
+            metrics.QueueDepth.Set(queue.Depth);
+            metrics.QueueCapacity.Set(queue.Capacity);
+            metrics.Workers.Set(workers.Count);
+            metrics.WorkersBusy.Set(workers.Busy);
+            metrics.QueueProcessed.IncTo(queue.Processed);
+            metrics.QueueFailed.IncTo(queue.Failed);
+            metrics.QueueOverflowed.IncTo(queue.Overflowed);
+            metrics.QueueWait.IncTo(queue.TotalWait.TotalSeconds);
+            var dedup = services.GetRequiredService<Engine.Dedup.DedupStore>();
+            metrics.Deduplicated.IncTo(dedup.DeduplicatedCount);
+            metrics.DedupBytesSaved.IncTo(dedup.BytesSaved);
         });
 
         var endpoint = app.MapGet("/metrics", ExportAsync);

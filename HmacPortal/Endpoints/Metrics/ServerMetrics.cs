@@ -35,6 +35,16 @@ internal sealed class ServerMetrics
         RateLimited = Factory.CreateCounter("hmacportal_rate_limited_total", "Upload requests answered 429 by the rate limit.");
         JobsSucceeded = Factory.CreateCounter("hmacportal_jobs_succeeded_total", "Background job runs that succeeded.");
         JobsFailed = Factory.CreateCounter("hmacportal_jobs_failed_total", "Background job runs that failed.");
+        QueueDepth = Factory.CreateGauge("hmacportal_processing_queue_depth", "Stored files waiting in the post-processing queue.");
+        QueueCapacity = Factory.CreateGauge("hmacportal_processing_queue_capacity", "How many files the post-processing queue holds (uploadqueuesize).");
+        Workers = Factory.CreateGauge("hmacportal_processing_workers", "Post-processing workers running.");
+        WorkersBusy = Factory.CreateGauge("hmacportal_processing_workers_busy", "Post-processing workers processing a file now.");
+        QueueProcessed = Factory.CreateCounter("hmacportal_processing_processed_total", "Files the post-processing workers finished.");
+        QueueFailed = Factory.CreateCounter("hmacportal_processing_failed_total", "Files whose post-processing failed (the catch-up job tries them again).");
+        QueueOverflowed = Factory.CreateCounter("hmacportal_processing_overflowed_total", "Files handed to the job server because the queue was full.");
+        QueueWait = Factory.CreateCounter("hmacportal_processing_wait_seconds_total", "Time processed files waited in the queue; divide by processed for the mean wait.");
+        Deduplicated = Factory.CreateCounter("files_deduplicated_total", "Files whose bytes were found already stored and are now shared.");
+        DedupBytesSaved = Factory.CreateCounter("hmacportal_dedup_bytes_saved_total", "Bytes freed by deduplication.");
     }
 
     public Gauge UploadsInProgress { get; }
@@ -58,6 +68,26 @@ internal sealed class ServerMetrics
     public Counter JobsSucceeded { get; }
 
     public Counter JobsFailed { get; }
+
+    public Gauge QueueDepth { get; }
+
+    public Gauge QueueCapacity { get; }
+
+    public Gauge Workers { get; }
+
+    public Gauge WorkersBusy { get; }
+
+    public Counter QueueProcessed { get; }
+
+    public Counter QueueFailed { get; }
+
+    public Counter QueueOverflowed { get; }
+
+    public Counter QueueWait { get; }
+
+    public Counter Deduplicated { get; }
+
+    public Counter DedupBytesSaved { get; }
 
     public CollectorRegistry Registry { get; }
 

@@ -2,6 +2,7 @@ using Bunit;
 using HmacPortal.Components.Pages.Admin;
 using HmacPortal.Engine.Health;
 using HmacPortal.Engine.Jobs;
+using HmacPortal.Engine.Processing;
 using HmacPortal.Engine.Telemetry;
 using HmacPortal.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,6 +13,8 @@ namespace HmacPortal.Tests.Components.Pages.Admin;
 public sealed class AdminDashboardPageTests : PortalComponentTestBase
 {
     private readonly TransferMonitor _transfers;
+    private readonly GatedProcessor _processor = new();
+    private readonly ProcessingWorkers _workers;
 
     public AdminDashboardPageTests()
         : base(userQuota: 1 << 20)
@@ -22,6 +25,10 @@ public sealed class AdminDashboardPageTests : PortalComponentTestBase
         Services.AddSingleton(new DiskSpaceWatchdog(World.Files, World.ServerMonitor, NullLogger<DiskSpaceWatchdog>.Instance));
         Services.AddSingleton(World.Sessions);
         Services.AddSingleton<Hangfire.JobStorage>(new Hangfire.InMemory.InMemoryStorage());
+        Services.AddSingleton(World.Processing);
+        Services.AddSingleton(_workers = new ProcessingWorkers(
+            World.Processing, _processor, new TestOptionsMonitor<HmacPortal.Engine.Configuration.WorkersOptions>(World.Workers), World.Clock, NullLogger<ProcessingWorkers>.Instance));
+        Services.AddSingleton(World.Dedup);
         AddAuthorization().SetAuthorized("admin").SetRoles("admin");
     }
 
@@ -36,6 +43,35 @@ public sealed class AdminDashboardPageTests : PortalComponentTestBase
         Assert.Equal("none", page.Find("[data-testid=errors]").TextContent);
         Assert.Contains("2 KiB in 1 file(s)", page.Find("[data-testid=storage]").TextContent, StringComparison.Ordinal);
         Assert.Contains("0 succeeded, 0 failed", page.Find("[data-testid=jobs]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Queue_ShowsWhatWaitsWhatIsBusyAndWhatWasDone()
+    {
+        World.DedupOptions.Enabled = true;
+        _workers.Start();
+        World.Processing.Enqueue("q/one.bin");
+        World.Processing.Enqueue("q/two.bin");
+        World.Processing.Enqueue("q/three.bin");
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            while (_processor.Running < 2)
+            {
+                await Task.Delay(10, timeout.Token);
+            }
+        }
+
+        var page = RenderPage<AdminDashboardPage>();
+        Assert.Equal("1 of 1000 queued; 2 of 2 worker(s) busy", page.Find("[data-testid=queue]").TextContent);
+
+        World.Clock.Advance(TimeSpan.FromSeconds(3));
+        _processor.Open();
+        await _workers.StopAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
+        World.Clock.Advance(TimeSpan.FromSeconds(1));
+
+        page.WaitForAssertion(() => Assert.StartsWith("3 processed, mean wait", page.Find("[data-testid=queue-totals]").TextContent, StringComparison.Ordinal));
+        Assert.Contains("0 handed to the job server, 0 failed", page.Find("[data-testid=queue-totals]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("0 file(s), 0 B saved since start", page.Find("[data-testid=dedup]").TextContent);
     }
 
     [Fact]
@@ -59,5 +95,11 @@ public sealed class AdminDashboardPageTests : PortalComponentTestBase
         World.Clock.Advance(TimeSpan.FromSeconds(1));
         page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=no-active]")));
         Assert.Equal("1× 413", page.Find("[data-testid=errors]").TextContent);
+    }
+
+    protected override void OnDisposed()
+    {
+        _workers.Dispose();
+        base.OnDisposed();
     }
 }
