@@ -270,6 +270,19 @@ public static class ConfigRules
         }
     }
 
+    public static IEnumerable<ConfigProblem> Check(ThumbnailsOptions o)
+    {
+        if (o.Size is < 16 or > 2048)
+        {
+            yield return new("thumbnails", "size", "must be between 16 and 2048 pixels");
+        }
+
+        if (o.MaxPixels < 1)
+        {
+            yield return new("thumbnails", "max_pixels", "must be at least 1");
+        }
+    }
+
     public static IEnumerable<ConfigProblem> Check(PortalOptions o)
     {
         if (o.UserQuota.Bytes <= 0)
@@ -303,6 +316,7 @@ public static class ConfigRules
             problems.AddRange(Check(Bind<QuotasOptions>(configuration, QuotasOptions.Section)));
             problems.AddRange(Check(Bind<WorkersOptions>(configuration, WorkersOptions.Section)));
             problems.AddRange(Check(Bind<DeduplicationOptions>(configuration, DeduplicationOptions.Section)));
+            problems.AddRange(Check(Bind<ThumbnailsOptions>(configuration, ThumbnailsOptions.Section)));
         }
         catch (InvalidOperationException ex)
         {

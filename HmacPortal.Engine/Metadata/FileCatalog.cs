@@ -4,7 +4,8 @@ using Microsoft.Extensions.Logging;
 namespace HmacPortal.Engine.Metadata;
 
 /// <summary>The stored files as the admin console sees them: searched, paged, deleted.</summary>
-public sealed class FileCatalog(IMetadataStore metadata, FileStore files, ILogger<FileCatalog> logger, Audit.AuditTrail? audit = null)
+public sealed class FileCatalog(
+    IMetadataStore metadata, FileStore files, ILogger<FileCatalog> logger, Audit.AuditTrail? audit = null, Thumbnails.ThumbnailStore? thumbnails = null)
 {
     public Task<FilePage> QueryAsync(FileQuery query, CancellationToken cancellationToken) =>
         metadata.QueryAsync(query, cancellationToken);
@@ -39,6 +40,7 @@ public sealed class FileCatalog(IMetadataStore metadata, FileStore files, ILogge
         if (StoragePath.TryCreate(record.StoredPath, out var stored, out _))
         {
             files.Delete(stored);
+            thumbnails?.Delete(stored);
         }
 
         await metadata.DeleteAsync(path, CancellationToken.None).ConfigureAwait(false);

@@ -6,14 +6,15 @@ using Microsoft.Extensions.Logging;
 namespace HmacPortal.Engine.Processing;
 
 /// <summary>
-/// The work owed to every stored file after its upload: deduplication, then the outcome recorded
-/// on the file. Idempotent, and safe to run twice at once for the same file (the second run waits
+/// The work owed to every stored file after its upload: deduplication and a thumbnail, then the
+/// outcome recorded on the file. Idempotent, and safe to run twice at once for the same file (the second run waits
 /// for the first, then finds the work done): the queue, the job server and the catch-up job may
 /// all reach the same file.
 /// </summary>
 public sealed class FileProcessor(
     IMetadataStore metadata,
     DedupStore dedup,
+    Thumbnails.ThumbnailStore thumbnails,
     TimeProvider clock,
     ILogger<FileProcessor> logger) : IFileProcessor, IDisposable
 {
@@ -38,11 +39,19 @@ public sealed class FileProcessor(
                 return false;
             }
 
-            await metadata.SetProcessedAsync(
+            var thumbnail = thumbnails.Make(stored, record.ContentType, cancellationToken);
+            var recorded = await metadata.SetProcessedAsync(
                 path,
-                new ProcessingState(clock.GetUtcNow(), record.Scan, shared is DedupOutcome.Stored or DedupOutcome.Deduplicated, record.HasThumbnail),
+                new ProcessingState(clock.GetUtcNow(), record.Scan, shared is DedupOutcome.Stored or DedupOutcome.Deduplicated, thumbnail),
                 CancellationToken.None).ConfigureAwait(false);
-            ProcessingLog.Processed(logger, path, shared);
+            if (!recorded)
+            {
+                // Deleted while it was processed: what was made for it goes too.
+                thumbnails.Delete(stored);
+                return false;
+            }
+
+            ProcessingLog.Processed(logger, path, shared, thumbnail);
             return true;
         }
         finally

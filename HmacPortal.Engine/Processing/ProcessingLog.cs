@@ -23,6 +23,6 @@ internal static partial class ProcessingLog
     [LoggerMessage(2805, LogLevel.Information, "Caught up on {Count} file(s) whose post-processing was not done")]
     public static partial void CaughtUp(ILogger logger, int count);
 
-    [LoggerMessage(2806, LogLevel.Debug, "Processed {Path}: dedup {Dedup}")]
-    public static partial void Processed(ILogger logger, string path, Dedup.DedupOutcome dedup);
+    [LoggerMessage(2806, LogLevel.Debug, "Processed {Path}: dedup {Dedup}, thumbnail {Thumbnail}")]
+    public static partial void Processed(ILogger logger, string path, Dedup.DedupOutcome dedup, bool thumbnail);
 }

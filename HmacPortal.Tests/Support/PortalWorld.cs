@@ -33,13 +33,14 @@ public sealed class PortalWorld : IDisposable
         Database = new SqliteDatabase(Options.Create(Server));
         Metadata = new SqliteMetadataStore(Database);
         Files = new FileStore(serverMonitor);
-        Catalog = new FileCatalog(Metadata, Files, NullLogger<FileCatalog>.Instance);
+        Thumbnails = new HmacPortal.Engine.Thumbnails.ThumbnailStore(new TestOptionsMonitor<ThumbnailsOptions>(ThumbnailOptions), serverMonitor, NullLogger<HmacPortal.Engine.Thumbnails.ThumbnailStore>.Instance);
+        Catalog = new FileCatalog(Metadata, Files, NullLogger<FileCatalog>.Instance, thumbnails: Thumbnails);
         Shares = new ShareService(new ShareStore(Database), Metadata, Catalog, Clock, NullLogger<ShareService>.Instance);
         Invites = new InviteService(Database, Clock, NullLogger<InviteService>.Instance);
         Sessions = new SessionStore(serverMonitor);
         Processing = new ProcessingQueue(Options.Create(Workers), Overflow, Clock, NullLogger<ProcessingQueue>.Instance);
         Dedup = new HmacPortal.Engine.Dedup.DedupStore(new TestOptionsMonitor<DeduplicationOptions>(DedupOptions), serverMonitor, NullLogger<HmacPortal.Engine.Dedup.DedupStore>.Instance);
-        Processor = new FileProcessor(Metadata, Dedup, Clock, NullLogger<FileProcessor>.Instance);
+        Processor = new FileProcessor(Metadata, Dedup, Thumbnails, Clock, NullLogger<FileProcessor>.Instance);
         Quotas = new QuotaLedger(Metadata, Sessions, Clock);
         QuotaPolicy = new QuotaPolicy(new TestOptionsMonitor<QuotasOptions>(QuotaOptions), Database);
         var uploads = new TestOptionsMonitor<UploadsOptions>(Uploads);
@@ -78,6 +79,10 @@ public sealed class PortalWorld : IDisposable
     public FileProcessor Processor { get; }
 
     public HmacPortal.Engine.Dedup.DedupStore Dedup { get; }
+
+    public ThumbnailsOptions ThumbnailOptions { get; } = new();
+
+    public HmacPortal.Engine.Thumbnails.ThumbnailStore Thumbnails { get; }
 
     public RecordingOverflow Overflow { get; } = new();
 

@@ -15,6 +15,7 @@ internal static class ProcessingSetup
     public static IServiceCollection AddHmacPortalProcessing(this IServiceCollection services)
     {
         services.AddSingleton<DedupStore>();
+        services.AddSingleton<HmacPortal.Engine.Thumbnails.ThumbnailStore>();
         services.AddSingleton<FileProcessor>();
         services.AddSingleton<IFileProcessor>(provider => provider.GetRequiredService<FileProcessor>());
         services.AddSingleton<ProcessingQueue>();

@@ -66,6 +66,44 @@ public sealed class PostProcessingHostTests : IDisposable
         Assert.False((await ProcessedAsync("h/handed.bin")).Deduplicated);
     }
 
+    [Fact]
+    public async Task UploadedImage_HasAThumbnail_ThatGoesWithTheFile()
+    {
+        var png = TestImages.Encode(1000, 500, SkiaSharp.SKEncodedImageFormat.Png);
+        using (var put = await _client.SendAsync(SignedUploads.SignedPut("i/picture.png", png, "image/png")))
+        using (var text = await _client.SendAsync(SignedUploads.SignedPut("i/notes.txt", SignedUploads.Body(10), "text/plain")))
+        {
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+            Assert.Equal(HttpStatusCode.Created, text.StatusCode);
+        }
+
+        Assert.True((await ProcessedAsync("i/picture.png")).HasThumbnail);
+        Assert.False((await ProcessedAsync("i/notes.txt")).HasThumbnail);
+
+        using (var thumbnail = await _client.GetAsync(new Uri("/upload/i/picture.png?thumbnail=true", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, thumbnail.StatusCode);
+            Assert.Equal("image/jpeg", thumbnail.Content.Headers.ContentType?.MediaType);
+            Assert.Equal((320, 160, SkiaSharp.SKEncodedImageFormat.Jpeg), TestImages.Describe(await thumbnail.Content.ReadAsByteArrayAsync()));
+        }
+
+        using (var none = await _client.GetAsync(new Uri("/upload/i/notes.txt?thumbnail=true", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, none.StatusCode);
+            Assert.Equal("application/problem+json", none.Content.Headers.ContentType?.MediaType);
+        }
+
+        using (var wrong = await _client.GetAsync(new Uri("/upload/i/picture.png?thumbnail=yes", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+        }
+
+        Assert.Equal(png, await _client.GetByteArrayAsync(new Uri("/upload/i/picture.png?thumbnail=false", UriKind.Relative)));
+        var catalog = _factory.Services.GetRequiredService<FileCatalog>();
+        Assert.True(await catalog.DeleteAsync("i/picture.png", "test", CancellationToken.None));
+        Assert.Empty(Directory.GetFiles(Path.Combine(_factory.StoragePath, ".hmacportal-thumbs"), "*", SearchOption.AllDirectories));
+    }
+
     public void Dispose()
     {
         _client.Dispose();

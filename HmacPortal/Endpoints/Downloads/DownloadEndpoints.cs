@@ -17,6 +17,7 @@ namespace HmacPortal.Endpoints.Downloads;
 internal static class DownloadEndpoints
 {
     public const string GoPrefix = "/download/";
+    private const string ThumbnailItem = "download.thumbnail";
 
     public static IEndpointRouteBuilder MapDownloadEndpoints(this IEndpointRouteBuilder endpoints, string prefix)
     {
@@ -45,6 +46,12 @@ internal static class DownloadEndpoints
             {
                 var status = context.Response.StatusCode;
                 var transfers = context.RequestServices.GetRequiredService<HmacPortal.Engine.Telemetry.TransferMonitor>();
+                if (context.Items.ContainsKey(ThumbnailItem) && status < 400)
+                {
+                    // A preview served is not a download of the file.
+                    return Task.CompletedTask;
+                }
+
                 if (status is StatusCodes.Status200OK or StatusCodes.Status206PartialContent)
                 {
                     metrics.DownloadServed(context.Response.ContentLength ?? 0, Stopwatch.GetElapsedTime(started));
@@ -77,6 +84,20 @@ internal static class DownloadEndpoints
             return HttpOutcomes.Problem(StatusCodes.Status404NotFound, "not-found", "Not found", "there is no file at this address");
         }
 
+        if (context.Request.Query.TryGetValue("thumbnail", out var thumbnail))
+        {
+            if (thumbnail.ToString().Equals("true", StringComparison.OrdinalIgnoreCase))
+            {
+                context.Items[ThumbnailItem] = true;
+                return SendThumbnail(context, record);
+            }
+
+            if (!thumbnail.ToString().Equals("false", StringComparison.OrdinalIgnoreCase))
+            {
+                return HttpOutcomes.Problem(StatusCodes.Status400BadRequest, "bad-request", "Bad request", "thumbnail must be true or false");
+            }
+        }
+
         if (HttpMethods.IsGet(context.Request.Method))
         {
             context.Response.OnCompleted(() =>
@@ -91,6 +112,23 @@ internal static class DownloadEndpoints
         }
 
         return SendStoredFile(context, record, file, path.FileName, attachment: false, framedBySite: false);
+    }
+
+    /// <summary>The file's thumbnail (XEP-0385): a JPEG made when it was processed, or 404 when it has none.</summary>
+    private static IResult SendThumbnail(HttpContext context, FileRecord record)
+    {
+        var thumbnails = context.RequestServices.GetRequiredService<Engine.Thumbnails.ThumbnailStore>();
+        if (!record.HasThumbnail || !StoragePath.TryCreate(record.StoredPath, out var stored, out _) || thumbnails.Find(stored) is not { } thumbnail)
+        {
+            return HttpOutcomes.Problem(StatusCodes.Status404NotFound, "no-thumbnail", "No thumbnail",
+                "this file has no thumbnail: it is not an image, it is too large, or it is still being processed");
+        }
+
+        var headers = context.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.CacheControl = "private, max-age=86400";
+        var etag = record.Sha256 is { Length: >= 32 } sha ? new EntityTagHeaderValue($"\"t{sha[..32]}\"") : null;
+        return Results.File(thumbnail.FullName, Engine.Thumbnails.ThumbnailStore.ContentType, lastModified: record.Created, entityTag: etag, enableRangeProcessing: true);
     }
 
     /// <summary>
