@@ -270,6 +270,36 @@ public static class ConfigRules
         }
     }
 
+    public static IEnumerable<ConfigProblem> Check(ClamAvOptions o)
+    {
+        var socket = o.ClamAvSocket;
+        var separator = socket.LastIndexOf(':');
+        if (!socket.StartsWith('/') && (separator <= 0 || !int.TryParse(socket[(separator + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535))
+        {
+            yield return new("clamav", "clamavsocket", "must be an absolute Unix socket path or host:port");
+        }
+
+        if (o.NumScanWorkers is < 1 or > 64)
+        {
+            yield return new("clamav", "numscanworkers", "must be between 1 and 64");
+        }
+
+        foreach (var problem in CheckExtensions("clamav", o.ScanFileExtensions, "scanfileextensions"))
+        {
+            yield return problem;
+        }
+
+        if (o.Timeout <= TimeSpan.Zero)
+        {
+            yield return new("clamav", "timeout", "must be longer than 0s");
+        }
+
+        if (o.OnUnavailable is not ("accept" or "refuse"))
+        {
+            yield return new("clamav", "on_unavailable", "must be \"accept\" or \"refuse\"");
+        }
+    }
+
     public static IEnumerable<ConfigProblem> Check(ThumbnailsOptions o)
     {
         if (o.Size is < 16 or > 2048)
@@ -317,6 +347,7 @@ public static class ConfigRules
             problems.AddRange(Check(Bind<WorkersOptions>(configuration, WorkersOptions.Section)));
             problems.AddRange(Check(Bind<DeduplicationOptions>(configuration, DeduplicationOptions.Section)));
             problems.AddRange(Check(Bind<ThumbnailsOptions>(configuration, ThumbnailsOptions.Section)));
+            problems.AddRange(Check(Bind<ClamAvOptions>(configuration, ClamAvOptions.Section)));
         }
         catch (InvalidOperationException ex)
         {
@@ -365,11 +396,11 @@ public static class ConfigRules
         }
     }
 
-    private static IEnumerable<ConfigProblem> CheckExtensions(string table, IEnumerable<string> extensions)
+    private static IEnumerable<ConfigProblem> CheckExtensions(string table, IEnumerable<string> extensions, string key = "allowed_extensions")
     {
         foreach (var extension in extensions.Where(e => !e.StartsWith('.') || e.Length < 2 || e.IndexOfAny(['/', '\\', '\0']) >= 0))
         {
-            yield return new(table, "allowed_extensions", $"'{extension}' is not a suffix such as \".jpg\" or \".tar.gz\"");
+            yield return new(table, key, $"'{extension}' is not a suffix such as \".jpg\" or \".tar.gz\"");
         }
     }
 

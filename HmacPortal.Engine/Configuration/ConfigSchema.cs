@@ -143,6 +143,20 @@ public static class ConfigSchema
             "Where the content store lives (on the same file system as storage_path, or nothing is linked); empty keeps it inside storage_path, never served.", RestartRequired: true),
         new("deduplication", "maxsize", "MaxSize", ConfigValueKind.Size, "0",
             "Files larger than this are not deduplicated; 0 means any size."),
+        new("clamav", "clamavenabled", "ClamAvEnabled", ConfigValueKind.Boolean, "false",
+            "Scan every stored upload with clamd (INSTREAM). An infected file is moved out of reach, recorded as such and answered 403; its upload is audited."),
+        new("clamav", "clamavsocket", "ClamAvSocket", ConfigValueKind.Text, "/var/run/clamav/clamd.ctl",
+            "clamd's Unix socket (an absolute path), or host:port of its TCP socket."),
+        new("clamav", "numscanworkers", "NumScanWorkers", ConfigValueKind.WholeNumber, "2",
+            "How many files are scanned at once.", RestartRequired: true),
+        new("clamav", "scanfileextensions", "ScanFileExtensions", ConfigValueKind.TextList, "",
+            "Only files ending in these are scanned, e.g. [\".exe\", \".pdf\"]. Empty scans every file."),
+        new("clamav", "maxscansize", "MaxScanSize", ConfigValueKind.Size, "100MB",
+            "Larger files are not scanned (and recorded so). Keep it within clamd's StreamMaxLength."),
+        new("clamav", "timeout", "Timeout", ConfigValueKind.Duration, "60s",
+            "How long one scan may take before it counts as a failure."),
+        new("clamav", "on_unavailable", "OnUnavailable", ConfigValueKind.Text, "accept",
+            "While clamd is failing: \"accept\" keeps taking uploads and scans them when it is back; \"refuse\" answers uploads 503 until it is."),
         new("thumbnails", "enabled", "Enabled", ConfigValueKind.Boolean, "true",
             "Make a JPEG thumbnail of each uploaded image (JPEG, PNG, GIF, WebP, BMP), served at the file's URL with ?thumbnail=true (XEP-0385)."),
         new("thumbnails", "size", "Size", ConfigValueKind.WholeNumber, "320",
@@ -222,7 +236,6 @@ public static class ConfigSchema
     /// <summary>Go server tables with no counterpart here: every key in them is accepted with a warning.</summary>
     public static IReadOnlyDictionary<string, string> GoOnlyTables { get; } = new Dictionary<string, string>
     {
-        ["clamav"] = NotInThisVersion,
         ["redis"] = NotInThisVersion,
         ["network_resilience"] = NotInThisVersion,
         ["client_network_support"] = NotInThisVersion,

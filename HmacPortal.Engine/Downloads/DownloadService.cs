@@ -31,6 +31,11 @@ public sealed class DownloadService(
             return new DownloadOutcome(DownloadResult.NotFound);
         }
 
+        if (record.Scan?.StartsWith("infected", StringComparison.Ordinal) == true)
+        {
+            return new DownloadOutcome(DownloadResult.Quarantined, record);
+        }
+
         var file = files.Find(stored);
         return file is null ? new DownloadOutcome(DownloadResult.NotFound) : new DownloadOutcome(DownloadResult.Found, record, file);
     }

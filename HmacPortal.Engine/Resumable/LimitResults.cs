@@ -10,6 +10,7 @@ internal static class LimitResults
         LimitBreach.TooLarge => TusResult.TooLarge,
         LimitBreach.ExtensionNotAllowed => TusResult.ExtensionNotAllowed,
         LimitBreach.Exists => TusResult.Exists,
+        LimitBreach.ScannerUnavailable => TusResult.Unavailable,
         _ => TusResult.InsufficientStorage,
     };
 }

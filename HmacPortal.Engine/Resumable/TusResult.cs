@@ -36,6 +36,8 @@ public enum TusResult
     Exists,
     /// <summary>507: not enough free space.</summary>
     InsufficientStorage,
+    /// <summary>503: uploads wait for virus scanning to be available again.</summary>
+    Unavailable,
     /// <summary>411: the request needs a Content-Length.</summary>
     LengthRequired,
     /// <summary>The client went away or another request took over; what arrived is kept.</summary>

@@ -11,23 +11,32 @@ public enum LimitBreach
     ExtensionNotAllowed,
     Exists,
     InsufficientStorage,
+    /// <summary>Virus scanning is on, clamd is failing, and on_unavailable says refuse.</summary>
+    ScannerUnavailable,
 }
 
 /// <summary>
-/// The limits every way of uploading shares, checked before any byte is accepted: the size limit,
-/// the accepted suffixes, a file already at the path, and free space above min_free_bytes.
+/// The limits every way of uploading shares, checked before any byte is accepted: virus scanning
+/// being available when it must be, the size limit, the accepted suffixes, a file already at the
+/// path, and free space above min_free_bytes.
 /// </summary>
 public sealed class UploadLimits(
     FileStore files,
     StorageLayout layout,
     IOptionsMonitor<ServerOptions> server,
-    IOptionsMonitor<UploadsOptions> uploads)
+    IOptionsMonitor<UploadsOptions> uploads,
+    Scanning.VirusScanner scanner)
 {
     /// <param name="length">The declared length, or null when it is not known yet (it is then checked later).</param>
     /// <param name="isPart">A part of a parallel upload: no name to check and nothing stored under the path.</param>
     public (LimitBreach Breach, string Detail) Check(StoragePath path, long? length, bool isPart = false)
     {
         var limits = server.CurrentValue;
+        if (scanner.RefusesUploads)
+        {
+            return (LimitBreach.ScannerUnavailable, "virus scanning is unavailable and uploads wait until it is back; try again later");
+        }
+
         if (length > limits.MaxUploadSize.Bytes)
         {
             return (LimitBreach.TooLarge, $"the file is larger than the limit of {limits.MaxUploadSize.ToDisplayString()}");

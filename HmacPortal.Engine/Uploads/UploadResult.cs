@@ -33,4 +33,6 @@ public enum UploadResult
     Banned,
     /// <summary>The client went away mid-body; nothing kept.</summary>
     ClientGone,
+    /// <summary>Virus scanning must be available and is not: 503 with Retry-After.</summary>
+    Unavailable,
 }

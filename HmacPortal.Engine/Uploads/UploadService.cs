@@ -67,6 +67,7 @@ public sealed class UploadService(
             LimitBreach.TooLarge => Refuse(request, UploadResult.TooLarge, detail),
             LimitBreach.ExtensionNotAllowed => Refuse(request, UploadResult.ExtensionNotAllowed, detail),
             LimitBreach.Exists => Refuse(request, UploadResult.Exists, detail),
+            LimitBreach.ScannerUnavailable => Refuse(request, UploadResult.Unavailable, detail),
             _ => Refuse(request, UploadResult.InsufficientStorage, detail),
         };
     }

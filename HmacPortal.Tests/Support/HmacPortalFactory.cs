@@ -32,6 +32,22 @@ public sealed class HmacPortalFactory : WebApplicationFactory<Program>
     /// <remarks>Starts in the past: the framework checks If-Modified-Since against the real clock and ignores future dates.</remarks>
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 15, 12, 0, 0, TimeSpan.Zero));
 
+    /// <summary>Waits (up to 30 s) until the host's workers have post-processed <paramref name="path"/>, and gives its record.</summary>
+    public async Task<HmacPortal.Engine.Metadata.FileRecord> ProcessedAsync(string path)
+    {
+        var metadata = Services.GetRequiredService<HmacPortal.Engine.Metadata.IMetadataStore>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            if (await metadata.GetAsync(path, timeout.Token) is { Processed: not null } record)
+            {
+                return record;
+            }
+
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+
     /// <summary>The client address requests appear to come from (the in-memory server has none otherwise).</summary>
     public IPAddress? Peer { get; set; }
 

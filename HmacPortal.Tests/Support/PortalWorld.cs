@@ -40,12 +40,14 @@ public sealed class PortalWorld : IDisposable
         Sessions = new SessionStore(serverMonitor);
         Processing = new ProcessingQueue(Options.Create(Workers), Overflow, Clock, NullLogger<ProcessingQueue>.Instance);
         Dedup = new HmacPortal.Engine.Dedup.DedupStore(new TestOptionsMonitor<DeduplicationOptions>(DedupOptions), serverMonitor, NullLogger<HmacPortal.Engine.Dedup.DedupStore>.Instance);
-        Processor = new FileProcessor(Metadata, Dedup, Thumbnails, Clock, NullLogger<FileProcessor>.Instance);
+        Scanner = new HmacPortal.Engine.Scanning.VirusScanner(new TestOptionsMonitor<ClamAvOptions>(ClamAv), serverMonitor, Clock, NullLogger<HmacPortal.Engine.Scanning.VirusScanner>.Instance);
+        Processor = new FileProcessor(
+            Metadata, Dedup, Thumbnails, Scanner, new HmacPortal.Engine.Scanning.Quarantine(serverMonitor, Clock), Clock, NullLogger<FileProcessor>.Instance, new HmacPortal.Engine.Audit.AuditTrail(Database, Clock));
         Quotas = new QuotaLedger(Metadata, Sessions, Clock);
         QuotaPolicy = new QuotaPolicy(new TestOptionsMonitor<QuotasOptions>(QuotaOptions), Database);
         var uploads = new TestOptionsMonitor<UploadsOptions>(Uploads);
         var layout = new StorageLayout(serverMonitor);
-        var limits = new UploadLimits(Files, layout, serverMonitor, uploads);
+        var limits = new UploadLimits(Files, layout, serverMonitor, uploads, Scanner);
         var security = new TestOptionsMonitor<SecurityOptions>(Security);
         Portal = new PortalUploads(Quotas, limits, serverMonitor, uploads, security, Clock);
         Verifier = new SignatureVerifier(security, Clock);
@@ -81,6 +83,10 @@ public sealed class PortalWorld : IDisposable
     public HmacPortal.Engine.Dedup.DedupStore Dedup { get; }
 
     public ThumbnailsOptions ThumbnailOptions { get; } = new();
+
+    public ClamAvOptions ClamAv { get; } = new();
+
+    public HmacPortal.Engine.Scanning.VirusScanner Scanner { get; }
 
     public HmacPortal.Engine.Thumbnails.ThumbnailStore Thumbnails { get; }
 
@@ -133,6 +139,7 @@ public sealed class PortalWorld : IDisposable
     {
         Chunked.Dispose();
         Processor.Dispose();
+        Scanner.Dispose();
         Quotas.Dispose();
         Database.Dispose();
         _dir.Dispose();

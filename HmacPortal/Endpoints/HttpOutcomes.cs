@@ -27,6 +27,7 @@ internal static class HttpOutcomes
         UploadResult.InsufficientStorage => Problem(StatusCodes.Status507InsufficientStorage, "insufficient-storage", "Not enough storage", outcome.Detail),
         UploadResult.Banned => Problem(StatusCodes.Status403Forbidden, "banned", "Address banned", outcome.Detail),
         UploadResult.ClientGone => Problem(StatusCodes.Status400BadRequest, "interrupted", "Upload interrupted", outcome.Detail),
+        UploadResult.Unavailable => new RetryAfter(Problem(StatusCodes.Status503ServiceUnavailable, "scanner-unavailable", "Virus scanning unavailable", outcome.Detail)),
         _ => Problem(StatusCodes.Status500InternalServerError, "internal", "Internal error", "the server could not handle this upload"),
     };
 
@@ -47,6 +48,7 @@ internal static class HttpOutcomes
         TusResult.Exists => Problem(StatusCodes.Status409Conflict, "exists", "File exists", outcome.Detail),
         TusResult.InsufficientStorage => Problem(StatusCodes.Status507InsufficientStorage, "insufficient-storage", "Not enough storage", outcome.Detail),
         TusResult.Interrupted => Problem(StatusCodes.Status400BadRequest, "interrupted", "Upload interrupted", outcome.Detail),
+        TusResult.Unavailable => new RetryAfter(Problem(StatusCodes.Status503ServiceUnavailable, "scanner-unavailable", "Virus scanning unavailable", outcome.Detail)),
         TusResult.LengthRequired => Problem(StatusCodes.Status411LengthRequired, "length-required", "Length required", outcome.Detail),
         _ => Problem(StatusCodes.Status500InternalServerError, "internal", "Internal error", "the server could not handle this request"),
     };
@@ -56,6 +58,16 @@ internal static class HttpOutcomes
 
     public static IResult Problem(int status, string type, string title, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title, type: $"urn:hmacportal:problem:{type}");
+
+    /// <summary>Tells the client when to try again: when the scanner's circuit breaker next lets a scan through.</summary>
+    private sealed class RetryAfter(IResult inner) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = ((int)Engine.Scanning.VirusScanner.BreakDuration.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
 
     /// <summary>Adds <c>WWW-Authenticate: Bearer</c> to a 401, as RFC 6750 asks.</summary>
     private sealed class BearerChallenge(IResult inner) : IResult

@@ -16,6 +16,8 @@ internal static class ProcessingSetup
     {
         services.AddSingleton<DedupStore>();
         services.AddSingleton<HmacPortal.Engine.Thumbnails.ThumbnailStore>();
+        services.AddSingleton<HmacPortal.Engine.Scanning.VirusScanner>();
+        services.AddSingleton<HmacPortal.Engine.Scanning.Quarantine>();
         services.AddSingleton<FileProcessor>();
         services.AddSingleton<IFileProcessor>(provider => provider.GetRequiredService<FileProcessor>());
         services.AddSingleton<ProcessingQueue>();

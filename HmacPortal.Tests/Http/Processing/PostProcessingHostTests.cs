@@ -10,28 +10,12 @@ namespace HmacPortal.Tests.Http.Processing;
 /// <summary>The host's own workers and job server doing the post-processing of real PUTs.</summary>
 public sealed class PostProcessingHostTests : IDisposable
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     private readonly HmacPortalFactory _factory = new("[deduplication]\nenabled = true\n\n[workers]\nnumworkers = 2\n", server: "metricsenabled = true");
     private readonly HttpClient _client;
 
     public PostProcessingHostTests()
     {
         _client = _factory.CreateClient();
-    }
-
-    private async Task<FileRecord> ProcessedAsync(string path)
-    {
-        var metadata = _factory.Services.GetRequiredService<IMetadataStore>();
-        using var timeout = new CancellationTokenSource(Wait);
-        while (true)
-        {
-            if (await metadata.GetAsync(path, timeout.Token) is { Processed: not null } record)
-            {
-                return record;
-            }
-
-            await Task.Delay(20, timeout.Token);
-        }
     }
 
     [Fact]
@@ -45,8 +29,8 @@ public sealed class PostProcessingHostTests : IDisposable
             Assert.Equal(HttpStatusCode.Created, second.StatusCode);
         }
 
-        Assert.True((await ProcessedAsync("a/one.bin")).Deduplicated);
-        Assert.True((await ProcessedAsync("b/two.bin")).Deduplicated);
+        Assert.True((await _factory.ProcessedAsync("a/one.bin")).Deduplicated);
+        Assert.True((await _factory.ProcessedAsync("b/two.bin")).Deduplicated);
         var one = FileLinks.Identify(Path.Combine(_factory.StoragePath, "a", "one.bin"))!.Value;
         Assert.True(one.IsSameFile(FileLinks.Identify(Path.Combine(_factory.StoragePath, "b", "two.bin"))!.Value));
         Assert.Equal(body, await _client.GetByteArrayAsync(new Uri("/upload/b/two.bin", UriKind.Relative)));
@@ -63,7 +47,7 @@ public sealed class PostProcessingHostTests : IDisposable
 
         _factory.Services.GetRequiredService<IProcessingOverflow>().Hand("h/handed.bin");
 
-        Assert.False((await ProcessedAsync("h/handed.bin")).Deduplicated);
+        Assert.False((await _factory.ProcessedAsync("h/handed.bin")).Deduplicated);
     }
 
     [Fact]
@@ -77,8 +61,8 @@ public sealed class PostProcessingHostTests : IDisposable
             Assert.Equal(HttpStatusCode.Created, text.StatusCode);
         }
 
-        Assert.True((await ProcessedAsync("i/picture.png")).HasThumbnail);
-        Assert.False((await ProcessedAsync("i/notes.txt")).HasThumbnail);
+        Assert.True((await _factory.ProcessedAsync("i/picture.png")).HasThumbnail);
+        Assert.False((await _factory.ProcessedAsync("i/notes.txt")).HasThumbnail);
 
         using (var thumbnail = await _client.GetAsync(new Uri("/upload/i/picture.png?thumbnail=true", UriKind.Relative)))
         {

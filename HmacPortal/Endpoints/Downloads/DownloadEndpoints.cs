@@ -79,6 +79,12 @@ internal static class DownloadEndpoints
             return HttpOutcomes.Problem(StatusCodes.Status403Forbidden, "download-not-allowed", "Download not allowed", "files of this type are not served");
         }
 
+        if (outcome is { Result: DownloadResult.Quarantined, Record: { } infected })
+        {
+            return HttpOutcomes.Problem(StatusCodes.Status403Forbidden, "quarantined", "File quarantined",
+                $"the virus scanner found {infected.Scan!["infected: ".Length..]} in this file; it was quarantined");
+        }
+
         if (outcome is not { Result: DownloadResult.Found, Record: { } record, File: { } file })
         {
             return HttpOutcomes.Problem(StatusCodes.Status404NotFound, "not-found", "Not found", "there is no file at this address");

@@ -52,6 +52,10 @@ internal static class MetricsEndpoints
             var dedup = services.GetRequiredService<Engine.Dedup.DedupStore>();
             metrics.Deduplicated.IncTo(dedup.DeduplicatedCount);
             metrics.DedupBytesSaved.IncTo(dedup.BytesSaved);
+            var scanner = services.GetRequiredService<Engine.Scanning.VirusScanner>();
+            metrics.Scans.IncTo(scanner.Scanned);
+            metrics.Infected.IncTo(scanner.Infected);
+            metrics.ScannerAvailable.Set(scanner.Enabled && scanner.Available ? 1 : 0);
         });
 
         var endpoint = app.MapGet("/metrics", ExportAsync);

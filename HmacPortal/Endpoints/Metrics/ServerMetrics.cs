@@ -45,6 +45,9 @@ internal sealed class ServerMetrics
         QueueWait = Factory.CreateCounter("hmacportal_processing_wait_seconds_total", "Time processed files waited in the queue; divide by processed for the mean wait.");
         Deduplicated = Factory.CreateCounter("files_deduplicated_total", "Files whose bytes were found already stored and are now shared.");
         DedupBytesSaved = Factory.CreateCounter("hmacportal_dedup_bytes_saved_total", "Bytes freed by deduplication.");
+        Scans = Factory.CreateCounter("hmacportal_scans_total", "Files clamd scanned.");
+        Infected = Factory.CreateCounter("hmacportal_infected_total", "Files clamd found malware in (quarantined).");
+        ScannerAvailable = Factory.CreateGauge("hmacportal_scanner_available", "1 while clamd is being asked, 0 while its circuit breaker is open (only when [clamav] is on).");
     }
 
     public Gauge UploadsInProgress { get; }
@@ -88,6 +91,12 @@ internal sealed class ServerMetrics
     public Counter Deduplicated { get; }
 
     public Counter DedupBytesSaved { get; }
+
+    public Counter Scans { get; }
+
+    public Counter Infected { get; }
+
+    public Gauge ScannerAvailable { get; }
 
     public CollectorRegistry Registry { get; }
 

@@ -29,6 +29,7 @@ public sealed class AdminDashboardPageTests : PortalComponentTestBase
         Services.AddSingleton(_workers = new ProcessingWorkers(
             World.Processing, _processor, new TestOptionsMonitor<HmacPortal.Engine.Configuration.WorkersOptions>(World.Workers), World.Clock, NullLogger<ProcessingWorkers>.Instance));
         Services.AddSingleton(World.Dedup);
+        Services.AddSingleton(World.Scanner);
         AddAuthorization().SetAuthorized("admin").SetRoles("admin");
     }
 
@@ -72,6 +73,7 @@ public sealed class AdminDashboardPageTests : PortalComponentTestBase
         page.WaitForAssertion(() => Assert.StartsWith("3 processed, mean wait", page.Find("[data-testid=queue-totals]").TextContent, StringComparison.Ordinal));
         Assert.Contains("0 handed to the job server, 0 failed", page.Find("[data-testid=queue-totals]").TextContent, StringComparison.Ordinal);
         Assert.Equal("0 file(s), 0 B saved since start", page.Find("[data-testid=dedup]").TextContent);
+        Assert.Equal("off", page.Find("[data-testid=scanning]").TextContent);
     }
 
     [Fact]
