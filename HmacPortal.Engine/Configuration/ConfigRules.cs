@@ -300,6 +300,17 @@ public static class ConfigRules
         }
     }
 
+    public static IEnumerable<ConfigProblem> Check(ValidationOptions o)
+    {
+        foreach (var (name, patterns) in new[] { ("allowed_types", o.AllowedTypes), ("blocked_types", o.BlockedTypes) })
+        {
+            foreach (var pattern in patterns.Where(p => p.Split('/') is not [{ Length: > 0 } type, { Length: > 0 } subtype] || type == "*" || subtype.Contains(' ', StringComparison.Ordinal)))
+            {
+                yield return new("validation", name, $"'{pattern}' is not a media type such as \"image/png\" or \"image/*\"");
+            }
+        }
+    }
+
     public static IEnumerable<ConfigProblem> Check(ThumbnailsOptions o)
     {
         if (o.Size is < 16 or > 2048)
@@ -348,6 +359,7 @@ public static class ConfigRules
             problems.AddRange(Check(Bind<DeduplicationOptions>(configuration, DeduplicationOptions.Section)));
             problems.AddRange(Check(Bind<ThumbnailsOptions>(configuration, ThumbnailsOptions.Section)));
             problems.AddRange(Check(Bind<ClamAvOptions>(configuration, ClamAvOptions.Section)));
+            problems.AddRange(Check(Bind<ValidationOptions>(configuration, ValidationOptions.Section)));
         }
         catch (InvalidOperationException ex)
         {

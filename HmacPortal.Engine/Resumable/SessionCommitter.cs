@@ -18,6 +18,7 @@ public sealed class SessionCommitter(
     StorageLayout layout,
     UploadRecorder recorder,
     Telemetry.TransferMonitor transfers,
+    Validation.ContentValidator validator,
     ILogger<SessionCommitter> logger)
 {
     /// <summary>Commits <paramref name="session"/>, which must be whole; the session is removed when the commit is refused.</summary>
@@ -27,15 +28,31 @@ public sealed class SessionCommitter(
         var data = sessions.DataPath(id);
         var running = hashes.For(id, length);
         string sha;
+        string? refusal = null;
         await using (var stream = new FileStream(data, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1 << 20, FileOptions.SequentialScan))
         {
             // Bytes past the length can only be leftovers of a write cut off before a crash.
             stream.SetLength(length);
-            sha = running is { Position: > 0 } ? running.Finish() : Convert.ToHexStringLower(await SHA256.HashDataAsync(stream).ConfigureAwait(false));
+            if (validator.Active)
+            {
+                var head = new byte[FileStore.HeadLength];
+                var read = await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false).ConfigureAwait(false);
+                refusal = validator.Check(session.ContentType, head.AsSpan(0, read));
+                stream.Position = 0;
+            }
+
+            sha = refusal is not null ? string.Empty
+                : running is { Position: > 0 } ? running.Finish() : Convert.ToHexStringLower(await SHA256.HashDataAsync(stream).ConfigureAwait(false));
             stream.Flush(flushToDisk: true);
         }
 
         hashes.Drop(id);
+
+        if (refusal is not null)
+        {
+            sessions.Delete(id);
+            return Refuse(id, TusResult.TypeNotAccepted, $"{refusal}; the upload was discarded");
+        }
 
         if (session.Metadata.GetValueOrDefault("sha256") is { } declared && !declared.Equals(sha, StringComparison.OrdinalIgnoreCase))
         {

@@ -36,6 +36,8 @@ public enum TusResult
     Exists,
     /// <summary>507: not enough free space.</summary>
     InsufficientStorage,
+    /// <summary>415: the finished file's content is not of its declared type, or its type is not accepted; it was discarded.</summary>
+    TypeNotAccepted,
     /// <summary>503: uploads wait for virus scanning to be available again.</summary>
     Unavailable,
     /// <summary>411: the request needs a Content-Length.</summary>

@@ -16,6 +16,9 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
 {
     public const string TempPrefix = StoragePath.InternalPrefix + "-tmp-";
 
+    /// <summary>How many leading bytes a write shows to its vetting.</summary>
+    public const int HeadLength = 512;
+
     /// <summary>How much written data may pile up before its writeback is started.</summary>
     private const long WritebackChunk = 8L << 20;
 
@@ -36,7 +39,9 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
     /// rename run to the end regardless, so a completed upload is never thrown away.
     /// </remarks>
     /// <param name="received">Told how many more bytes arrived after each read, for progress.</param>
-    public async Task<FileWriteResult> WriteAsync(StoragePath path, PipeReader body, long length, Action<long>? received, CancellationToken cancellationToken)
+    /// <param name="vet">Shown the body's first bytes (up to <see cref="HeadLength"/>) once all of it arrived; a reason it returns refuses the file.</param>
+    public async Task<FileWriteResult> WriteAsync(
+        StoragePath path, PipeReader body, long length, Action<long>? received, CancellationToken cancellationToken, Func<byte[], int, string?>? vet = null)
     {
         var target = path.ToFullPath(Root);
         var directory = Path.GetDirectoryName(target)!;
@@ -50,6 +55,8 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
         {
             Directory.CreateDirectory(directory);
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var head = vet is null ? null : new byte[HeadLength];
+            var headLength = 0;
             long total;
             await using (var file = new FileStream(temp, new FileStreamOptions
             {
@@ -66,8 +73,24 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
                     return new FileWriteResult(FileWriteStatus.NoSpace);
                 }
 
-                var copy = await BodyCopier.CopyAsync(body, file, length, WritebackChunk, (block, count) => hash.AppendData(block, 0, count), null, received, cancellationToken)
-                    .ConfigureAwait(false);
+                var copy = await BodyCopier.CopyAsync(
+                    body,
+                    file,
+                    length,
+                    WritebackChunk,
+                    (block, count) =>
+                    {
+                        hash.AppendData(block, 0, count);
+                        if (head is not null && headLength < head.Length)
+                        {
+                            var taken = Math.Min(count, head.Length - headLength);
+                            Array.Copy(block, 0, head, headLength, taken);
+                            headLength += taken;
+                        }
+                    },
+                    null,
+                    received,
+                    cancellationToken).ConfigureAwait(false);
                 switch (copy.Stop)
                 {
                     case BodyCopyStop.Interrupted:
@@ -79,6 +102,11 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
                 }
 
                 total = copy.Written;
+                if (head is not null && vet!(head, headLength) is { } refusal)
+                {
+                    return new FileWriteResult(FileWriteStatus.Refused, Detail: refusal);
+                }
+
                 file.Flush(flushToDisk: true);
             }
 

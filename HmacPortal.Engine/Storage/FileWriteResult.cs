@@ -13,7 +13,9 @@ public enum FileWriteStatus
     NoSpace,
     /// <summary>The client went away or the request was cancelled.</summary>
     ClientGone,
+    /// <summary>The whole body arrived but its content was refused (see <see cref="FileWriteResult.Detail"/>); nothing was kept.</summary>
+    Refused,
 }
 
 /// <summary>What <see cref="FileStore.WriteAsync"/> did. Anything but <see cref="FileWriteStatus.Stored"/> left no file behind.</summary>
-public sealed record FileWriteResult(FileWriteStatus Status, long Length = 0, string? Sha256 = null);
+public sealed record FileWriteResult(FileWriteStatus Status, long Length = 0, string? Sha256 = null, string? Detail = null);

@@ -33,6 +33,8 @@ public enum UploadResult
     Banned,
     /// <summary>The client went away mid-body; nothing kept.</summary>
     ClientGone,
+    /// <summary>The content is not of its declared type, or its type is not accepted ([validation]): 415, nothing kept.</summary>
+    TypeNotAccepted,
     /// <summary>Virus scanning must be available and is not: 503 with Retry-After.</summary>
     Unavailable,
 }

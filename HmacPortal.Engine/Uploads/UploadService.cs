@@ -23,6 +23,7 @@ public sealed class UploadService(
     Quotas.QuotaLedger quotas,
     Quotas.QuotaPolicy quotaPolicy,
     Metadata.IMetadataStore metadata,
+    Validation.ContentValidator validator,
     ILogger<UploadService> logger)
 {
     /// <summary>Everything that decides an upload before its body: a refusal, or null to go ahead.</summary>
@@ -110,10 +111,13 @@ public sealed class UploadService(
     private async Task<UploadOutcome> StoreAsync(UploadRequest request, PipeReader body, SignatureCheck check, long length, CancellationToken cancellationToken)
     {
         var stored = layout.Locate(request.Path);
+        var contentType = !string.IsNullOrWhiteSpace(request.ContentType) ? request.ContentType
+            : check.GrantedContentType ?? ContentTypes.FromFileName(request.Path.FileName);
+        Func<byte[], int, string?>? vet = validator.Active ? (head, count) => validator.Check(contentType, head.AsSpan(0, count)) : null;
         FileWriteResult write;
         using (var transfer = transfers.BeginUpload(check.Scheme.ToString().ToLowerInvariant(), request.Path.Value, request.ClientAddress, length))
         {
-            write = await files.WriteAsync(stored, body, length, transfer.Add, cancellationToken).ConfigureAwait(false);
+            write = await files.WriteAsync(stored, body, length, transfer.Add, cancellationToken, vet).ConfigureAwait(false);
         }
 
         switch (write.Status)
@@ -125,6 +129,8 @@ public sealed class UploadService(
                 return new UploadOutcome(UploadResult.Exists, "a file already exists at this path");
             case FileWriteStatus.NoSpace:
                 return Refuse(request, UploadResult.InsufficientStorage, "the server ran out of space while storing this file");
+            case FileWriteStatus.Refused:
+                return Refuse(request, UploadResult.TypeNotAccepted, write.Detail!);
             case FileWriteStatus.ClientGone:
                 UploadLog.Abandoned(logger, request.Path.Value, request.ClientAddress, UploadResult.ClientGone);
                 return new UploadOutcome(UploadResult.ClientGone, "the upload was interrupted");
@@ -133,8 +139,6 @@ public sealed class UploadService(
                 return new UploadOutcome(UploadResult.LengthMismatch, "the body's length differs from Content-Length");
         }
 
-        var contentType = !string.IsNullOrWhiteSpace(request.ContentType) ? request.ContentType
-            : check.GrantedContentType ?? ContentTypes.FromFileName(request.Path.FileName);
         var record = await recorder.RecordAsync(
             request.Path, stored, write.Length, write.Sha256, contentType, check.Owner,
             check.Scheme.ToString().ToLowerInvariant(), request.ClientAddress, check.FileExpiresAt).ConfigureAwait(false);

@@ -56,7 +56,8 @@ public sealed class PortalWorld : IDisposable
         var transfers = new global::HmacPortal.Engine.Telemetry.TransferMonitor(Clock);
         var bans = new BanList(security, Clock, NullLogger<BanList>.Instance);
         var committer = new SessionCommitter(
-            Sessions, hashes, Files, layout, new UploadRecorder(Metadata, Processing, Clock, NullLogger<UploadRecorder>.Instance), transfers, NullLogger<SessionCommitter>.Instance);
+            Sessions, hashes, Files, layout, new UploadRecorder(Metadata, Processing, Clock, NullLogger<UploadRecorder>.Instance), transfers,
+            new HmacPortal.Engine.Validation.ContentValidator(new TestOptionsMonitor<ValidationOptions>(Validation)), NullLogger<SessionCommitter>.Instance);
         Tus = new TusService(
             Sessions, writers, hashes, Files, committer, limits, Verifier, bans, Quotas, QuotaPolicy, transfers, serverMonitor, uploads, Clock, NullLogger<TusService>.Instance);
         Chunked = new ChunkedUploadService(
@@ -85,6 +86,8 @@ public sealed class PortalWorld : IDisposable
     public ThumbnailsOptions ThumbnailOptions { get; } = new();
 
     public ClamAvOptions ClamAv { get; } = new();
+
+    public ValidationOptions Validation { get; } = new();
 
     public HmacPortal.Engine.Scanning.VirusScanner Scanner { get; }
 

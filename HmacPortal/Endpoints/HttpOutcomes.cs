@@ -27,6 +27,7 @@ internal static class HttpOutcomes
         UploadResult.InsufficientStorage => Problem(StatusCodes.Status507InsufficientStorage, "insufficient-storage", "Not enough storage", outcome.Detail),
         UploadResult.Banned => Problem(StatusCodes.Status403Forbidden, "banned", "Address banned", outcome.Detail),
         UploadResult.ClientGone => Problem(StatusCodes.Status400BadRequest, "interrupted", "Upload interrupted", outcome.Detail),
+        UploadResult.TypeNotAccepted => Problem(StatusCodes.Status415UnsupportedMediaType, "type-not-accepted", "Content type not accepted", outcome.Detail),
         UploadResult.Unavailable => new RetryAfter(Problem(StatusCodes.Status503ServiceUnavailable, "scanner-unavailable", "Virus scanning unavailable", outcome.Detail)),
         _ => Problem(StatusCodes.Status500InternalServerError, "internal", "Internal error", "the server could not handle this upload"),
     };
@@ -48,6 +49,7 @@ internal static class HttpOutcomes
         TusResult.Exists => Problem(StatusCodes.Status409Conflict, "exists", "File exists", outcome.Detail),
         TusResult.InsufficientStorage => Problem(StatusCodes.Status507InsufficientStorage, "insufficient-storage", "Not enough storage", outcome.Detail),
         TusResult.Interrupted => Problem(StatusCodes.Status400BadRequest, "interrupted", "Upload interrupted", outcome.Detail),
+        TusResult.TypeNotAccepted => Problem(StatusCodes.Status415UnsupportedMediaType, "type-not-accepted", "Content type not accepted", outcome.Detail),
         TusResult.Unavailable => new RetryAfter(Problem(StatusCodes.Status503ServiceUnavailable, "scanner-unavailable", "Virus scanning unavailable", outcome.Detail)),
         TusResult.LengthRequired => Problem(StatusCodes.Status411LengthRequired, "length-required", "Length required", outcome.Detail),
         _ => Problem(StatusCodes.Status500InternalServerError, "internal", "Internal error", "the server could not handle this request"),

@@ -25,6 +25,7 @@ internal static class OptionsSetup
         Table<DeduplicationOptions>(services, configuration, DeduplicationOptions.Section, ConfigRules.Check);
         Table<ThumbnailsOptions>(services, configuration, ThumbnailsOptions.Section, ConfigRules.Check);
         Table<ClamAvOptions>(services, configuration, ClamAvOptions.Section, ConfigRules.Check);
+        Table<ValidationOptions>(services, configuration, ValidationOptions.Section, ConfigRules.Check);
 
         // Relative paths in config.toml are relative to the file, not to wherever the process started.
         services.PostConfigure<ServerOptions>(server =>

@@ -23,6 +23,7 @@ internal static class XmppUploadSetup
         services.AddSingleton<FileCatalog>();
         services.AddSingleton<UploadRecorder>();
         services.AddSingleton<UploadLimits>();
+        services.AddSingleton<HmacPortal.Engine.Validation.ContentValidator>();
         services.AddSingleton<HmacPortal.Engine.Protection.BanList>();
         services.AddSingleton<UploadService>();
         services.AddSingleton<HmacPortal.Engine.Telemetry.TransferMonitor>();
