@@ -11,8 +11,8 @@ internal static partial class JobsLog
     [LoggerMessage(7001, LogLevel.Information, "Sweep removed {Sessions} expired resumable upload(s) and {TempFiles} abandoned temp file(s)")]
     public static partial void Swept(ILogger logger, int sessions, int tempFiles);
 
-    [LoggerMessage(7002, LogLevel.Information, "Maintenance: database check {Check}, {Dropped} record(s) without a file dropped")]
-    public static partial void Maintained(ILogger logger, string check, int dropped);
+    [LoggerMessage(7002, LogLevel.Information, "Maintenance: database check {Check}, {Dropped} record(s) without a file dropped, {Corrected} record(s) of files changed on disk corrected")]
+    public static partial void Maintained(ILogger logger, string check, int dropped, int corrected);
 
     [LoggerMessage(7003, LogLevel.Error, "Maintenance: the metadata database failed its integrity check: {Check}")]
     public static partial void DatabaseDamaged(ILogger logger, string check);

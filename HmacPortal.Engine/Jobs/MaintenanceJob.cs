@@ -5,10 +5,11 @@ using Microsoft.Extensions.Logging;
 namespace HmacPortal.Engine.Jobs;
 
 /// <summary>
-/// Keeps the metadata database healthy: an integrity check (a failure is logged as an error and
-/// reported), records whose file was removed by hand dropped, and SQLite's own optimisation. Files
-/// without a record are left to start-up reconciliation: while uploads run, a file may be committed
-/// a moment before its record is written.
+/// Keeps the metadata database healthy and the quotas true to the disk: an integrity check (a
+/// failure is logged as an error and reported), records whose file was removed by hand dropped,
+/// records of files changed by hand given their real size and hash (and processed again), and
+/// SQLite's own optimisation. Files without a record are left to start-up reconciliation: while
+/// uploads run, a file may be committed a moment before its record is written.
 /// </summary>
 public sealed class MaintenanceJob(SqliteDatabase database, IMetadataStore metadata, FileStore files, ILogger<MaintenanceJob> logger, Audit.AuditTrail? audit = null)
 {
@@ -27,12 +28,28 @@ public sealed class MaintenanceJob(SqliteDatabase database, IMetadataStore metad
         }
 
         var missing = new List<string>();
-        await foreach (var (path, storedPath) in metadata.ListPathsAsync(cancellationToken).ConfigureAwait(false))
+        var resized = new List<string>();
+        await foreach (var (path, storedPath, size, quarantined) in metadata.ListPathsAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (!StoragePath.TryCreate(storedPath, out var stored, out _) || files.Find(stored) is null)
+            if (quarantined)
+            {
+                continue;
+            }
+
+            if (!StoragePath.TryCreate(storedPath, out var stored, out _) || files.Find(stored) is not { } file)
             {
                 missing.Add(path);
             }
+            else if (file.Length != size)
+            {
+                resized.Add(path);
+            }
+        }
+
+        var corrected = 0;
+        foreach (var path in resized)
+        {
+            corrected += await CorrectAsync(path, cancellationToken).ConfigureAwait(false) ? 1 : 0;
         }
 
         var dropped = 0;
@@ -53,9 +70,28 @@ public sealed class MaintenanceJob(SqliteDatabase database, IMetadataStore metad
             optimize.ExecuteNonQuery();
         }
 
-        JobsLog.Maintained(logger, check, dropped);
-        return new MaintenanceReport(check == "ok", check, dropped);
+        JobsLog.Maintained(logger, check, dropped, corrected);
+        return new MaintenanceReport(check == "ok", check, dropped, corrected);
+    }
+
+    /// <summary>Gives the record of a file changed on disk its real size and hash; it is then processed (scanned) again.</summary>
+    private async Task<bool> CorrectAsync(string path, CancellationToken cancellationToken)
+    {
+        if (await metadata.GetAsync(path, cancellationToken).ConfigureAwait(false) is not { } record
+            || !StoragePath.TryCreate(record.StoredPath, out var stored, out _) || files.Find(stored) is not { } file || file.Length == record.Size)
+        {
+            return false;
+        }
+
+        string sha;
+        await using (var stream = file.OpenRead())
+        {
+            sha = Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+        }
+
+        await metadata.RecordAsync(record with { Size = file.Length, Sha256 = sha }, CancellationToken.None).ConfigureAwait(false);
+        return true;
     }
 }
 
-public sealed record MaintenanceReport(bool DatabaseHealthy, string Check, int RecordsDropped);
+public sealed record MaintenanceReport(bool DatabaseHealthy, string Check, int RecordsDropped, int RecordsCorrected = 0);

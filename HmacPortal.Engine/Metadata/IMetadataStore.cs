@@ -40,6 +40,9 @@ public interface IMetadataStore
     /// <summary>One page of records matching <paramref name="query"/>, ordered and counted by the database.</summary>
     Task<FilePage> QueryAsync(FileQuery query, CancellationToken cancellationToken);
 
-    /// <summary>Every record's path and stored path, for reconciliation with the disk.</summary>
-    IAsyncEnumerable<(string Path, string StoredPath)> ListPathsAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Every record's path, stored path and size, and whether it was quarantined (its bytes moved away
+    /// on purpose, so a missing file is expected), for reconciliation with the disk.
+    /// </summary>
+    IAsyncEnumerable<(string Path, string StoredPath, long Size, bool Quarantined)> ListPathsAsync(CancellationToken cancellationToken);
 }

@@ -18,9 +18,10 @@ public sealed class MetadataReconciler(FileStore files, IMetadataStore metadata,
 
         var recordedStored = new HashSet<string>(StringComparer.Ordinal);
         var dropped = 0;
-        await foreach (var (path, stored) in metadata.ListPathsAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var (path, stored, _, quarantined) in metadata.ListPathsAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (StoragePath.TryCreate(stored, out var storedPath, out _) && files.Find(storedPath) is not null)
+            // A quarantined file's bytes were moved away on purpose; its record keeps answering 403.
+            if (quarantined || (StoragePath.TryCreate(stored, out var storedPath, out _) && files.Find(storedPath) is not null))
             {
                 recordedStored.Add(stored);
             }

@@ -221,15 +221,15 @@ public sealed class SqliteMetadataStore(SqliteDatabase database) : IMetadataStor
         return Task.CompletedTask;
     }
 
-    public async IAsyncEnumerable<(string Path, string StoredPath)> ListPathsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<(string Path, string StoredPath, long Size, bool Quarantined)> ListPathsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var lease = database.Borrow();
         await using var command = lease.Connection.CreateCommand();
-        command.CommandText = "SELECT path, stored_path FROM files";
+        command.CommandText = "SELECT path, stored_path, size, coalesce(scan LIKE 'infected%', 0) FROM files";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return (reader.GetString(0), reader.GetString(1));
+            yield return (reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3) != 0);
         }
     }
 

@@ -94,6 +94,6 @@ public sealed class DownloadCounterTests
 
         public Task<bool> SetProcessedAsync(string path, ProcessingState state, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public IAsyncEnumerable<(string Path, string StoredPath)> ListPathsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+        public IAsyncEnumerable<(string Path, string StoredPath, long Size, bool Quarantined)> ListPathsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

@@ -137,6 +137,28 @@ public sealed class JobsTests : IDisposable
     }
 
     [Fact]
+    public async Task Maintenance_GivesAFileChangedOnDiskItsRealSizeForTheQuota_AndKeepsQuarantinedRecords()
+    {
+        var changed = await _world.StoreAsync("q/changed.bin", "alice", new byte[100]);
+        await _world.Metadata.SetProcessedAsync(changed, new global::HmacPortal.Engine.Metadata.ProcessingState(_world.Clock.GetUtcNow(), "clean", false, false), CancellationToken.None);
+        await File.AppendAllTextAsync(Path.Combine(_world.Server.StoragePath, changed), new string('x', 900));
+        var infected = await _world.StoreAsync("q/infected.bin", "alice", [1]);
+        await _world.Metadata.SetProcessedAsync(infected, new global::HmacPortal.Engine.Metadata.ProcessingState(_world.Clock.GetUtcNow(), "infected: Test", false, false), CancellationToken.None);
+        File.Delete(Path.Combine(_world.Server.StoragePath, infected));
+
+        var report = await Maintenance().RunAsync(CancellationToken.None);
+
+        Assert.Equal((0, 1), (report.RecordsDropped, report.RecordsCorrected));
+        var record = (await _world.Metadata.GetAsync(changed, CancellationToken.None))!;
+        Assert.Equal(1000, record.Size);
+        Assert.Null(record.Processed);
+        Assert.Equal(1001, await _world.Metadata.UsedBytesAsync("alice", CancellationToken.None));
+        Assert.NotNull(await _world.Metadata.GetAsync(infected, CancellationToken.None));
+        var reconciled = await new global::HmacPortal.Engine.Metadata.MetadataReconciler(_world.Files, _world.Metadata, NullLogger<global::HmacPortal.Engine.Metadata.MetadataReconciler>.Instance).RunAsync(CancellationToken.None);
+        Assert.Equal(0, reconciled.RecordsDropped);
+    }
+
+    [Fact]
     public async Task Maintenance_TwiceAtOnce_LeavesWhatOnceLeaves()
     {
         for (var i = 0; i < 20; i++)

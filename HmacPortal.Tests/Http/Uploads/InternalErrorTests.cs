@@ -52,7 +52,7 @@ public sealed class InternalErrorTests
 
         public Task<FilePage> QueryAsync(FileQuery query, CancellationToken cancellationToken) => throw new InvalidOperationException(Secret);
 
-        public async IAsyncEnumerable<(string Path, string StoredPath)> ListPathsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        public async IAsyncEnumerable<(string Path, string StoredPath, long Size, bool Quarantined)> ListPathsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
         {
             await Task.CompletedTask;
             yield break;
