@@ -18,6 +18,11 @@ public static class ConfigRules
 
     public static IEnumerable<ConfigProblem> Check(ServerOptions o)
     {
+        if (o.EphemeralTtl <= TimeSpan.Zero)
+        {
+            yield return new("server", "ephemeral_ttl", "must be longer than 0s");
+        }
+
         if (o.UnixSocket)
         {
             if (string.IsNullOrWhiteSpace(o.ListenAddress) || !o.ListenAddress.Contains('/', StringComparison.Ordinal))

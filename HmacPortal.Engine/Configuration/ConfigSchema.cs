@@ -43,6 +43,8 @@ public static class ConfigSchema
             "Delete every file filettl after its upload (files with their own expiry, from a JWT 'expires', keep theirs)."),
         new("server", "filettl", "FileTtl", ConfigValueKind.Duration, "168h",
             "How long files are kept when filettlenabled is true."),
+        new("server", "ephemeral_ttl", "EphemeralTtl", ConfigValueKind.Duration, "1d",
+            "How long a file is kept whose upload grant (JWT) names the XEP-0363 purpose \"ephemeral\" and no expires of its own."),
         new("security", "secret", "Secret", ConfigValueKind.Secret, "",
             "Shared HMAC secret, the same as the XMPP server's (Prosody http_upload_external_secret, ejabberd external_secret). At least 16 characters."),
         new("security", "enablejwt", "EnableJwt", ConfigValueKind.Boolean, "false",

@@ -22,6 +22,11 @@ public sealed class ServerOptions
     public bool FileTtlEnabled { get; set; }
     public TimeSpan FileTtl { get; set; } = TimeSpan.FromHours(168);
 
+    public static readonly TimeSpan DefaultEphemeralTtl = TimeSpan.FromDays(1);
+
+    /// <summary>How long a file uploaded with the XEP-0363 purpose "ephemeral" (a JWT's purpose claim) is kept.</summary>
+    public TimeSpan EphemeralTtl { get; set; } = DefaultEphemeralTtl;
+
     /// <summary><see cref="MetricsPort"/> as a number ("9090" and the Go server's ":9090" alike), or null when unset or invalid.</summary>
     public int? MetricsPortNumber =>
         int.TryParse(MetricsPort.TrimStart(':'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port is > 0 and <= 65535

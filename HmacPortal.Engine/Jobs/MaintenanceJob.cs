@@ -70,9 +70,38 @@ public sealed class MaintenanceJob(SqliteDatabase database, IMetadataStore metad
             optimize.ExecuteNonQuery();
         }
 
+        var vacuumed = Vacuum();
+
         JobsLog.Maintained(logger, check, dropped, corrected);
-        return new MaintenanceReport(check == "ok", check, dropped, corrected);
+        return new MaintenanceReport(check == "ok", check, dropped, corrected, vacuumed);
     }
+
+    /// <summary>
+    /// Gives the space of deleted rows back to the file system once a quarter or more of the
+    /// database is free pages (after many deletions); writers wait meanwhile, so it is not done for less.
+    /// </summary>
+    private bool Vacuum()
+    {
+        using var lease = database.Borrow();
+        long Pragma(string name)
+        {
+            using var command = lease.Command($"PRAGMA {name}");
+            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var pages = Pragma("page_count");
+        if (pages < MinPagesToVacuum || Pragma("freelist_count") * 4 < pages)
+        {
+            return false;
+        }
+
+        using var vacuum = lease.Command("VACUUM");
+        vacuum.ExecuteNonQuery();
+        return true;
+    }
+
+    /// <summary>Below this many pages (4 MiB at SQLite's 4 KiB) the free space is not worth a vacuum.</summary>
+    private const long MinPagesToVacuum = 1024;
 
     /// <summary>Gives the record of a file changed on disk its real size and hash; it is then processed (scanned) again.</summary>
     private async Task<bool> CorrectAsync(string path, CancellationToken cancellationToken)
@@ -94,4 +123,4 @@ public sealed class MaintenanceJob(SqliteDatabase database, IMetadataStore metad
     }
 }
 
-public sealed record MaintenanceReport(bool DatabaseHealthy, string Check, int RecordsDropped, int RecordsCorrected = 0);
+public sealed record MaintenanceReport(bool DatabaseHealthy, string Check, int RecordsDropped, int RecordsCorrected = 0, bool Vacuumed = false);

@@ -18,8 +18,12 @@ public sealed record JwtGrant(
     long FileSize,
     string? FileType,
     DateTimeOffset? FileExpiresAt,
-    long? Quota = null)
+    long? Quota = null,
+    string? Purpose = null)
 {
+    /// <summary>The XEP-0363 purposes a grant may name (the <c>purpose</c> claim, optional).</summary>
+    public static readonly string[] Purposes = ["message", "profile", "ephemeral", "permanent"];
+
     /// <summary>The <c>kid</c> of a token's header, or null when it has none or is not a JWT.</summary>
     public static string? ReadKeyId(string token)
     {
@@ -141,7 +145,19 @@ public sealed record JwtGrant(
             var type = TryString(claims, "filetype", out var t) ? t : null;
             DateTimeOffset? fileExpires = TryTime(claims, "expires", out var e) ? e : null;
             long? quota = claims.TryGetProperty("quota", out var q) && q.ValueKind == JsonValueKind.Number && q.TryGetInt64(out var limit) && limit >= 0 ? limit : null;
-            grant = new JwtGrant(sub, iat, exp, slot, filename, filesize, type, fileExpires, quota);
+            string? purpose = null;
+            if (claims.TryGetProperty("purpose", out _))
+            {
+                if (!TryString(claims, "purpose", out var named) || !Purposes.Contains(named))
+                {
+                    error = $"the token's purpose must be one of {string.Join(", ", Purposes)}";
+                    return false;
+                }
+
+                purpose = named;
+            }
+
+            grant = new JwtGrant(sub, iat, exp, slot, filename, filesize, type, fileExpires, quota, purpose);
             error = string.Empty;
             return true;
         }

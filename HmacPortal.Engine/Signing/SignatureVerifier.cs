@@ -10,7 +10,7 @@ namespace HmacPortal.Engine.Signing;
 /// carries (<c>token</c>/<c>v2</c> over <c>v</c>, then <c>v3</c>, then a JWT); there is no fallback
 /// from one message layout to another.
 /// </summary>
-public sealed class SignatureVerifier(IOptionsMonitor<SecurityOptions> options, TimeProvider clock)
+public sealed class SignatureVerifier(IOptionsMonitor<SecurityOptions> options, TimeProvider clock, IOptionsMonitor<ServerOptions>? server = null)
 {
     public SignatureCheck Verify(StoragePath path, long contentLength, string? contentType, UploadCredentials credentials)
     {
@@ -127,7 +127,11 @@ public sealed class SignatureVerifier(IOptionsMonitor<SecurityOptions> options, 
             return (new SignatureCheck(SignatureStatus.TokenExpired, SignatureScheme.Jwt, "the upload token has expired"), null);
         }
 
-        return (new SignatureCheck(SignatureStatus.Valid, SignatureScheme.Jwt, string.Empty, grant.Subject, grant.FileExpiresAt, grant.FileType), grant);
+        // XEP-0363's "ephemeral" purpose: a file meant to be short-lived expires after ephemeral_ttl unless the grant says when.
+        var fileExpires = grant.FileExpiresAt
+            ?? (grant.Purpose == "ephemeral" ? grant.IssuedAt + (server?.CurrentValue.EphemeralTtl ?? ServerOptions.DefaultEphemeralTtl) : null);
+        grant = grant with { FileExpiresAt = fileExpires };
+        return (new SignatureCheck(SignatureStatus.Valid, SignatureScheme.Jwt, string.Empty, grant.Subject, fileExpires, grant.FileType), grant);
     }
 
     /// <summary>ejabberd puts uploads under the SHA-1 of the uploader's JID; that directory identifies the owner.</summary>

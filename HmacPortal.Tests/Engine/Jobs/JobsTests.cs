@@ -159,6 +159,29 @@ public sealed class JobsTests : IDisposable
     }
 
     [Fact]
+    public async Task Maintenance_VacuumsTheDatabaseAfterManyDeletions_AndNotOtherwise()
+    {
+        // Records of files removed by hand: maintenance drops them all, leaving mostly free pages.
+        var padding = new string('p', 900);
+        for (var i = 0; i < 6000; i++)
+        {
+            await _world.Metadata.RecordAsync(new global::HmacPortal.Engine.Metadata.FileRecord(
+                $"v/{i}-{padding}", $"v/{i}", 1, "text/plain", null, "alice", "v", null, _world.Clock.GetUtcNow(), null), CancellationToken.None);
+        }
+
+        var first = await Maintenance().RunAsync(CancellationToken.None);
+
+        Assert.Equal((6000, true), (first.RecordsDropped, first.Vacuumed));
+        using (var lease = _world.Database.Borrow())
+        using (var free = lease.Command("PRAGMA freelist_count"))
+        {
+            Assert.Equal(0L, free.ExecuteScalar());
+        }
+
+        Assert.False((await Maintenance().RunAsync(CancellationToken.None)).Vacuumed);
+    }
+
+    [Fact]
     public async Task Maintenance_TwiceAtOnce_LeavesWhatOnceLeaves()
     {
         for (var i = 0; i < 20; i++)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using HmacPortal.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HmacPortal.Tests.Http.Uploads;
 
@@ -35,6 +36,41 @@ public sealed class TokenUploadTests : IDisposable
         var request = SignedUploads.Put(path, string.Empty, SignedUploads.Body(size));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return _client.SendAsync(request);
+    }
+
+    [Theory]
+    [InlineData("ephemeral", null, 86400L)]
+    [InlineData("ephemeral", 600L, 600L)]
+    [InlineData("message", null, null)]
+    [InlineData("permanent", null, null)]
+    public async Task Jwt_Purpose_EphemeralFilesExpireAfterEphemeralTtl_UnlessTheGrantSaysWhen(string purpose, long? expiresIn, long? expectedSeconds)
+    {
+        var claims = new Dictionary<string, object>
+        {
+            ["sub"] = "romeo@example.org", ["iat"] = Now, ["exp"] = Now + 300, ["slot"] = "slot-p", ["filename"] = $"{purpose}.bin", ["filesize"] = 10, ["purpose"] = purpose,
+        };
+        if (expiresIn is { } seconds)
+        {
+            claims["expires"] = Now + seconds;
+        }
+
+        using var put = await PutWithTokenAsync($"slot-p/{purpose}.bin", TestSigner.Jwt(JwtSecret, claims));
+
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        var store = _factory.Services.GetRequiredService<HmacPortal.Engine.Metadata.IMetadataStore>();
+        var record = (await store.GetAsync($"slot-p/{purpose}.bin", CancellationToken.None))!;
+        Assert.Equal(expectedSeconds is { } s ? _factory.Clock.GetUtcNow().AddSeconds(s) : null, record.Expires);
+    }
+
+    [Fact]
+    public async Task Jwt_UnknownPurpose_Is401()
+    {
+        var token = TestSigner.Jwt(JwtSecret, new { sub = "romeo@example.org", iat = Now, exp = Now + 300, slot = "slot-1", filename = "pic.png", filesize = 10, purpose = "forever" });
+
+        using var put = await PutWithTokenAsync("slot-1/pic.png", token);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, put.StatusCode);
+        Assert.Contains("purpose must be one of message, profile, ephemeral, permanent", await put.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
