@@ -4,11 +4,13 @@ namespace HmacPortal.Engine.Audit;
 
 /// <summary>
 /// What was done to the server and by whom, in the <c>audit</c> table: sign-ins and their failures,
-/// bans and unbans, deletions, configuration saves, share links and invites. Entries never hold
-/// secrets, passwords, tokens or link ids. Entries older than <see cref="Retention"/> are pruned by
-/// the maintenance job.
+/// bans and unbans, deletions, configuration saves, share links and invites, infected files.
+/// Entries never hold secrets, passwords, tokens or link ids. Entries older than
+/// <see cref="Retention"/> are pruned by the maintenance job. With <c>[audit] enabled</c> each entry
+/// is also a JSON line in the audit file, which also gets the frequent events (<see cref="Note"/>):
+/// uploads, downloads, signature failures and quota refusals.
 /// </summary>
-public sealed class AuditTrail(SqliteDatabase database, TimeProvider clock)
+public sealed class AuditTrail(SqliteDatabase database, TimeProvider clock, AuditLogFile? file = null)
 {
     public static readonly TimeSpan Retention = TimeSpan.FromDays(365);
 
@@ -23,7 +25,12 @@ public sealed class AuditTrail(SqliteDatabase database, TimeProvider clock)
         command.Parameters.AddWithValue("$subject", subject);
         command.Parameters.AddWithValue("$detail", detail);
         command.ExecuteNonQuery();
+        file?.Write(action, actor, client, subject, detail);
     }
+
+    /// <summary>A frequent event (an upload, a download, a refusal): written to the audit file only, when it is on.</summary>
+    public void Note(string action, string actor, string? client, string subject, string detail = "") =>
+        file?.Write(action, actor, client, subject, detail);
 
     /// <summary>Newest first; <paramref name="action"/> filters by action prefix (e.g. <c>signin</c>), <paramref name="search"/> by text.</summary>
     public AuditPage Query(string? action, string? search, int skip, int take)

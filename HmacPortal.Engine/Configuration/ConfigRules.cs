@@ -316,6 +316,19 @@ public static class ConfigRules
         }
     }
 
+    public static IEnumerable<ConfigProblem> Check(AuditOptions o)
+    {
+        if (o.MaxSize.Bytes < 1024)
+        {
+            yield return new("audit", "max_size", "must be at least 1KB");
+        }
+
+        if (o.MaxAge <= TimeSpan.Zero)
+        {
+            yield return new("audit", "max_age", "must be longer than 0s");
+        }
+    }
+
     public static IEnumerable<ConfigProblem> Check(ThumbnailsOptions o)
     {
         if (o.Size is < 16 or > 2048)
@@ -365,6 +378,7 @@ public static class ConfigRules
             problems.AddRange(Check(Bind<ThumbnailsOptions>(configuration, ThumbnailsOptions.Section)));
             problems.AddRange(Check(Bind<ClamAvOptions>(configuration, ClamAvOptions.Section)));
             problems.AddRange(Check(Bind<ValidationOptions>(configuration, ValidationOptions.Section)));
+            problems.AddRange(Check(Bind<AuditOptions>(configuration, AuditOptions.Section)));
         }
         catch (InvalidOperationException ex)
         {

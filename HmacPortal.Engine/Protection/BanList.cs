@@ -35,6 +35,7 @@ public sealed class BanList(IOptionsMonitor<SecurityOptions> options, TimeProvid
     /// <summary>Counts a failed signature; bans the address when it has failed too often.</summary>
     public void RecordSignatureFailure(string? client)
     {
+        audit?.Note("signature.failed", "client", client, client ?? "unknown", "a MAC or token that did not check out");
         var security = options.CurrentValue;
         if (client is null || security.BanAfter <= 0)
         {

@@ -9,7 +9,8 @@ namespace HmacPortal.Engine.Uploads;
 /// final name; now record them and queue their post-processing. Not cancellable: a file on disk
 /// must not be left unrecorded because its client went away.
 /// </summary>
-public sealed class UploadRecorder(IMetadataStore metadata, Processing.ProcessingQueue processing, TimeProvider clock, ILogger<UploadRecorder> logger)
+public sealed class UploadRecorder(
+    IMetadataStore metadata, Processing.ProcessingQueue processing, TimeProvider clock, ILogger<UploadRecorder> logger, Audit.AuditTrail? audit = null)
 {
     public async Task<FileRecord> RecordAsync(
         StoragePath requested,
@@ -25,6 +26,7 @@ public sealed class UploadRecorder(IMetadataStore metadata, Processing.Processin
         var record = new FileRecord(requested.Value, stored.Value, size, contentType, sha256, owner, protocol, clientAddress, clock.GetUtcNow(), expires);
         await metadata.RecordAsync(record, CancellationToken.None).ConfigureAwait(false);
         UploadLog.Stored(logger, record.Path, record.Size, record.Protocol, record.ClientAddress);
+        audit?.Note("upload.stored", record.Owner ?? "anonymous", record.ClientAddress, record.Path, $"{record.Size} bytes via {record.Protocol}");
         processing.Enqueue(record.Path);
         return record;
     }

@@ -26,6 +26,7 @@ internal static class OptionsSetup
         Table<ThumbnailsOptions>(services, configuration, ThumbnailsOptions.Section, ConfigRules.Check);
         Table<ClamAvOptions>(services, configuration, ClamAvOptions.Section, ConfigRules.Check);
         Table<ValidationOptions>(services, configuration, ValidationOptions.Section, ConfigRules.Check);
+        Table<AuditOptions>(services, configuration, AuditOptions.Section, ConfigRules.Check);
 
         // Relative paths in config.toml are relative to the file, not to wherever the process started.
         services.PostConfigure<ServerOptions>(server =>
@@ -47,6 +48,13 @@ internal static class OptionsSetup
             if (!string.IsNullOrWhiteSpace(dedup.Directory))
             {
                 dedup.Directory = Resolve(baseDirectory, dedup.Directory);
+            }
+        });
+        services.PostConfigure<AuditOptions>(audit =>
+        {
+            if (!string.IsNullOrWhiteSpace(audit.Path))
+            {
+                audit.Path = Resolve(baseDirectory, audit.Path);
             }
         });
         services.PostConfigure<LoggingOptions>(logging =>

@@ -111,6 +111,8 @@ internal static class DownloadEndpoints
                 if (context.Response.StatusCode is StatusCodes.Status200OK or StatusCodes.Status206PartialContent)
                 {
                     downloads.Count(record);
+                    context.RequestServices.GetRequiredService<Engine.Audit.AuditTrail>().Note(
+                        "download.served", "anonymous", context.Connection.RemoteIpAddress?.ToString(), record.Path, $"{context.Response.ContentLength ?? 0} bytes");
                 }
 
                 return Task.CompletedTask;

@@ -143,6 +143,8 @@ internal static class ChunkedEndpoints
         if (result == TusResult.QuotaExceeded)
         {
             metrics.QuotaRefusals.Inc();
+            context.RequestServices.GetRequiredService<Engine.Audit.AuditTrail>().Note(
+                "quota.refused", "client", context.Connection.RemoteIpAddress?.ToString(), context.Request.Path.Value ?? string.Empty, "the upload does not fit in its owner's quota");
         }
 
         context.Response.OnCompleted(() =>

@@ -116,6 +116,8 @@ internal static class TusEndpoints
             if (created.Result == TusResult.QuotaExceeded)
             {
                 context.RequestServices.GetRequiredService<Metrics.ServerMetrics>().QuotaRefusals.Inc();
+                context.RequestServices.GetRequiredService<Engine.Audit.AuditTrail>().Note(
+                    "quota.refused", "client", context.Connection.RemoteIpAddress?.ToString(), context.Request.Path.Value ?? string.Empty, created.Detail);
             }
 
             return HttpOutcomes.ToResult(created);

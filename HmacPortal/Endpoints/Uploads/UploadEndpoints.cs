@@ -61,6 +61,7 @@ internal static class UploadEndpoints
         if (outcome.Result == UploadResult.QuotaExceeded)
         {
             metrics.QuotaRefusals.Inc();
+            context.RequestServices.GetRequiredService<Engine.Audit.AuditTrail>().Note("quota.refused", "client", upload.ClientAddress, path.Value, outcome.Detail);
         }
 
         return HttpOutcomes.ToResult(outcome);

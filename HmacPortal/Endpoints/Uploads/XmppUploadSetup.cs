@@ -17,6 +17,7 @@ internal static class XmppUploadSetup
         services.AddSingleton<FileStore>();
         services.AddSingleton<StorageLayout>();
         services.AddSingleton<SqliteDatabase>();
+        services.AddSingleton<HmacPortal.Engine.Audit.AuditLogFile>();
         services.AddSingleton<HmacPortal.Engine.Audit.AuditTrail>();
         services.AddSingleton<IMetadataStore, SqliteMetadataStore>();
         services.AddSingleton<MetadataReconciler>();
