@@ -37,14 +37,20 @@ public sealed class DedupStore(
     /// <summary>Bytes freed by those switches since start.</summary>
     public long BytesSaved => Interlocked.Read(ref _bytesSaved);
 
+    /// <summary>Whether a file of this hash and size would be deduplicated now (on, not empty, within maxsize, a proper SHA-256).</summary>
+    public bool IsEligible(string? sha256, long size)
+    {
+        var limits = options.CurrentValue;
+        return limits.Enabled && size > 0 && (limits.MaxSize.Bytes == 0 || size <= limits.MaxSize.Bytes)
+            && sha256 is { Length: 64 } && sha256.All(c => char.IsAsciiHexDigitLower(c) || char.IsAsciiDigit(c));
+    }
+
     public string BlobPath(string sha256) => Path.Combine(Root, sha256[..2], sha256[2..4], sha256);
 
     /// <summary>Shares the bytes of the stored file at <paramref name="stored"/> with identical content, or adds them to the store.</summary>
     public DedupOutcome Add(StoragePath stored, string? sha256, long size)
     {
-        var limits = options.CurrentValue;
-        if (!limits.Enabled || size == 0 || (limits.MaxSize.Bytes > 0 && size > limits.MaxSize.Bytes)
-            || sha256 is not { Length: 64 } || !sha256.All(c => char.IsAsciiHexDigitLower(c) || char.IsAsciiDigit(c)))
+        if (sha256 is null || !IsEligible(sha256, size))
         {
             return DedupOutcome.NotEligible;
         }

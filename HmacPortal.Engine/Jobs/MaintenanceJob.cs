@@ -118,7 +118,7 @@ public sealed class MaintenanceJob(SqliteDatabase database, IMetadataStore metad
             sha = Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
         }
 
-        await metadata.RecordAsync(record with { Size = file.Length, Sha256 = sha }, CancellationToken.None).ConfigureAwait(false);
+        await metadata.RecordAsync(record with { Size = file.Length, Sha256 = sha, Processed = null }, CancellationToken.None).ConfigureAwait(false);
         return true;
     }
 }

@@ -3,7 +3,10 @@ namespace HmacPortal.Engine.Metadata;
 /// <summary>The record of every stored file. SQLite by default; other engines implement the same contract.</summary>
 public interface IMetadataStore
 {
-    /// <summary>Creates or replaces the record of <see cref="FileRecord.Path"/>.</summary>
+    /// <summary>
+    /// Creates or replaces the record of <see cref="FileRecord.Path"/> (with its <see cref="FileRecord.Processed"/>;
+    /// the other processing outcomes start empty).
+    /// </summary>
     Task RecordAsync(FileRecord record, CancellationToken cancellationToken);
 
     Task<FileRecord?> GetAsync(string path, CancellationToken cancellationToken);

@@ -15,8 +15,8 @@ public sealed class SqliteMetadataStore(SqliteDatabase database) : IMetadataStor
         using var lease = database.Borrow();
         using var command = lease.Connection.CreateCommand();
         command.CommandText = """
-            INSERT OR REPLACE INTO files (path, stored_path, size, content_type, sha256, owner, protocol, client_address, created, expires, downloads, last_download)
-            VALUES ($path, $stored, $size, $type, $sha, $owner, $protocol, $client, $created, $expires, $downloads, $last)
+            INSERT OR REPLACE INTO files (path, stored_path, size, content_type, sha256, owner, protocol, client_address, created, expires, downloads, last_download, processed)
+            VALUES ($path, $stored, $size, $type, $sha, $owner, $protocol, $client, $created, $expires, $downloads, $last, $processed)
             """;
         command.Parameters.AddWithValue("$path", record.Path);
         command.Parameters.AddWithValue("$stored", record.StoredPath);
@@ -30,6 +30,7 @@ public sealed class SqliteMetadataStore(SqliteDatabase database) : IMetadataStor
         command.Parameters.AddWithValue("$expires", (object?)record.Expires?.ToUnixTimeMilliseconds() ?? DBNull.Value);
         command.Parameters.AddWithValue("$downloads", record.Downloads);
         command.Parameters.AddWithValue("$last", (object?)record.LastDownload?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+        command.Parameters.AddWithValue("$processed", (object?)record.Processed?.ToUnixTimeMilliseconds() ?? DBNull.Value);
         command.ExecuteNonQuery();
         return Task.CompletedTask;
     }

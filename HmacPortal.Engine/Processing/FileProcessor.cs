@@ -79,8 +79,12 @@ public sealed class FileProcessor(
         }
     }
 
+    /// <summary>Whether any step applies to such a file with the configuration as it is now.</summary>
+    public bool IsOwed(FileRecord record) =>
+        scanner.Enabled || dedup.IsEligible(record.Sha256, record.Size) || (thumbnails.Enabled && Thumbnails.ThumbnailStore.IsImage(record.ContentType));
+
     /// <summary>Moves an infected file out of reach and records why; it is answered 403 from then on.</summary>
-    private async Task<bool> QuarantineAsync(Metadata.FileRecord record, StoragePath stored, Scanning.ScanVerdict verdict)
+    private async Task<bool> QuarantineAsync(FileRecord record, StoragePath stored, Scanning.ScanVerdict verdict)
     {
         if (!quarantine.Take(stored))
         {

@@ -127,7 +127,8 @@ public sealed class ProcessingWorkers(
             await _abort.CancelAsync().ConfigureAwait(false);
         }
 
-        await all.ConfigureAwait(false);
+        // Cancelled work ends at its next await; a last bound in wall-clock time keeps a stop from ever hanging on it.
+        await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(10), TimeProvider.System, CancellationToken.None)).ConfigureAwait(false);
     }
 
     private async Task SuperviseAsync(CancellationToken cancellationToken)
@@ -192,18 +193,22 @@ public sealed class ProcessingWorkers(
         }
     }
 
+    /// <summary>
+    /// Cancels whatever still runs. The token sources are cancelled, not disposed: a stop that the
+    /// host gave up waiting for may still be using them, and sources without timers hold nothing
+    /// that needs freeing.
+    /// </summary>
     public void Dispose()
     {
         Interlocked.Exchange(ref _stopped, 1);
+        queue.Close();
         _supervising?.Cancel();
         _abort.Cancel();
-        _supervising?.Dispose();
-        _abort.Dispose();
         lock (_gate)
         {
             foreach (var worker in _workers)
             {
-                worker.Retire.Dispose();
+                worker.Retire.Cancel();
             }
         }
     }

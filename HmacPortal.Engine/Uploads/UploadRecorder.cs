@@ -10,7 +10,12 @@ namespace HmacPortal.Engine.Uploads;
 /// must not be left unrecorded because its client went away.
 /// </summary>
 public sealed class UploadRecorder(
-    IMetadataStore metadata, Processing.ProcessingQueue processing, TimeProvider clock, ILogger<UploadRecorder> logger, Audit.AuditTrail? audit = null)
+    IMetadataStore metadata,
+    Processing.ProcessingQueue processing,
+    Processing.IFileProcessor processor,
+    TimeProvider clock,
+    ILogger<UploadRecorder> logger,
+    Audit.AuditTrail? audit = null)
 {
     public async Task<FileRecord> RecordAsync(
         StoragePath requested,
@@ -23,11 +28,20 @@ public sealed class UploadRecorder(
         string? clientAddress,
         DateTimeOffset? expires)
     {
-        var record = new FileRecord(requested.Value, stored.Value, size, contentType, sha256, owner, protocol, clientAddress, clock.GetUtcNow(), expires);
+        var now = clock.GetUtcNow();
+        var record = new FileRecord(requested.Value, stored.Value, size, contentType, sha256, owner, protocol, clientAddress, now, expires);
+
+        // A file nothing is owed to (no scanning, not deduplicated, no thumbnail) is recorded as processed, and not queued.
+        var owed = processor.IsOwed(record);
+        record = owed ? record : record with { Processed = now };
         await metadata.RecordAsync(record, CancellationToken.None).ConfigureAwait(false);
         UploadLog.Stored(logger, record.Path, record.Size, record.Protocol, record.ClientAddress);
         audit?.Note("upload.stored", record.Owner ?? "anonymous", record.ClientAddress, record.Path, $"{record.Size} bytes via {record.Protocol}");
-        processing.Enqueue(record.Path);
+        if (owed)
+        {
+            processing.Enqueue(record.Path);
+        }
+
         return record;
     }
 }

@@ -15,6 +15,8 @@ public sealed class GatedProcessor : IFileProcessor
 
     public void Open() => _gate.TrySetResult();
 
+    public bool IsOwed(HmacPortal.Engine.Metadata.FileRecord record) => true;
+
     public async Task<bool> ProcessAsync(string path, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _running);

@@ -56,7 +56,7 @@ public sealed class PortalWorld : IDisposable
         var transfers = new global::HmacPortal.Engine.Telemetry.TransferMonitor(Clock);
         var bans = new BanList(security, Clock, NullLogger<BanList>.Instance);
         var committer = new SessionCommitter(
-            Sessions, hashes, Files, layout, new UploadRecorder(Metadata, Processing, Clock, NullLogger<UploadRecorder>.Instance), transfers,
+            Sessions, hashes, Files, layout, new UploadRecorder(Metadata, Processing, Processor, Clock, NullLogger<UploadRecorder>.Instance), transfers,
             new HmacPortal.Engine.Validation.ContentValidator(new TestOptionsMonitor<ValidationOptions>(Validation)), NullLogger<SessionCommitter>.Instance);
         Tus = new TusService(
             Sessions, writers, hashes, Files, committer, limits, Verifier, bans, Quotas, QuotaPolicy, transfers, serverMonitor, uploads, Clock, NullLogger<TusService>.Instance);

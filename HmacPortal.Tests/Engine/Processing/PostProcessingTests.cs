@@ -15,6 +15,12 @@ public sealed class PostProcessingTests : IDisposable
 {
     private readonly PortalWorld _world = new(queueSize: 2);
 
+    public PostProcessingTests()
+    {
+        // Deduplication makes every upload owe work; with nothing to do, a file is recorded as processed and never queued.
+        _world.DedupOptions.Enabled = true;
+    }
+
     private async Task UploadAsync(string path, byte[] content)
     {
         var mac = TestSigner.V(_world.Security.Secret, path, content.Length);
@@ -27,6 +33,18 @@ public sealed class PostProcessingTests : IDisposable
     private async Task<bool> IsProcessedAsync(string path) => (await _world.Metadata.GetAsync(path, CancellationToken.None))!.Processed is not null;
 
     private CatchUpJob CatchUp() => new(_world.Metadata, _world.Processor, _world.Clock, NullLogger<CatchUpJob>.Instance);
+
+    [Fact]
+    public async Task Upload_WithNothingOwed_IsRecordedProcessed_AndNotQueued()
+    {
+        _world.DedupOptions.Enabled = false;
+
+        await UploadAsync("n/plain.bin", SignedUploads.Body(100));
+
+        Assert.True(await IsProcessedAsync("n/plain.bin"));
+        Assert.Equal(0, _world.Processing.Depth);
+        Assert.Empty(_world.Overflow.Handed);
+    }
 
     [Fact]
     public async Task FullQueue_RefusesNoUpload_AndLosesNoProcessing()
