@@ -204,6 +204,18 @@ public sealed class ChunkedUploadService(
         using (var lease = await writers.AcquireAsync($"{id.Value}:{number}", cancellationToken).ConfigureAwait(false))
         using (var transfer = transfers.BeginUpload("chunked", session.TargetPath, request.ClientAddress, size))
         {
+            // Looked at again as this chunk's only writer: another request may have delivered it meanwhile. While it is
+            // missing the upload cannot be committed, so nothing renames the data file under this write.
+            if (sessions.Get(id) is not { } current)
+            {
+                return new TusOutcome(TusResult.NotFound, "there is no such upload session");
+            }
+
+            if (IsReceived(current, number))
+            {
+                return new TusOutcome(TusResult.Found, "Chunk already uploaded", current);
+            }
+
             try
             {
                 await using var file = new FileStream(sessions.DataPath(id), new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Write, Share = FileShare.ReadWrite, BufferSize = 0 });

@@ -142,6 +142,24 @@ public sealed class ChunkedApiTests : IDisposable
     }
 
     [Fact]
+    public async Task EveryChunkSentTwiceAtOnce_TheFileIsCommittedOnceAndWhole()
+    {
+        var body = SignedUploads.Body(8 * ChunkSize, seed: 4);
+        var session = (await OpenAsync("p/twice.bin", body.Length)).GetProperty("session_id").GetString()!;
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 16).Select(async n =>
+        {
+            using var response = await ChunkAsync(session, (n % 8).ToString(CultureInfo.InvariantCulture), Chunk(body, n % 8));
+            return response.StatusCode;
+        }));
+
+        // A copy that was taken over by its twin answers 400 (cut off); every chunk still arrives once.
+        Assert.All(statuses, s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.BadRequest, s.ToString()));
+        Assert.True((await StatusAsync(session)).GetProperty("completed").GetBoolean());
+        Assert.Equal(body, await _client.GetByteArrayAsync(new Uri("/upload/p/twice.bin", UriKind.Relative)));
+    }
+
+    [Fact]
     public async Task JwtGrant_BindsNameAndSize_AndABareNameGoesIntoItsSlot()
     {
         var now = _factory.Clock.GetUtcNow().ToUnixTimeSeconds();
