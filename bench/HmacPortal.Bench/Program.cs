@@ -5,6 +5,13 @@ using HmacPortal.Bench;
 
 // Measures HmacPortal against nginx (dav_methods PUT) on loopback, in the same run, and prints
 // the ratios the README's targets are stated in. Every loop is bounded by a request count.
+if (args is ["soak", var soakDll, ..])
+{
+    var minutes = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 10;
+    var concurrency = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 16;
+    return await Soak.RunAsync(Path.GetFullPath(soakDll), TimeSpan.FromMinutes(minutes), concurrency);
+}
+
 var serverDll = args.Length > 0 ? Path.GetFullPath(args[0]) : throw new ArgumentException("usage: HmacPortal.Bench <path to HmacPortal.dll> [scale]");
 var scale = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 1.0;
 var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
@@ -96,6 +103,8 @@ finally
 {
     Directory.Delete(work, recursive: true);
 }
+
+return 0;
 
 static HttpClient ClientFor(Target target, int parallel) => new(new SocketsHttpHandler { MaxConnectionsPerServer = parallel, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
 {

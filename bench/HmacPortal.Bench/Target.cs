@@ -167,7 +167,12 @@ internal sealed class HmacPortalTarget : Target
 
     public override string Name => "HmacPortal";
 
-    public static async Task<HmacPortalTarget> StartAsync(string workDir, string serverDll)
+    public string ConfigPath { get; private init; } = string.Empty;
+
+    /// <summary>The server process's id, for reading its /proc figures.</summary>
+    public int ProcessId => Process?.Id ?? 0;
+
+    public static async Task<HmacPortalTarget> StartAsync(string workDir, string serverDll, string extraToml = "")
     {
         var port = FreePort();
         var config = Path.Combine(workDir, "hmacportal.toml");
@@ -187,10 +192,11 @@ internal sealed class HmacPortalTarget : Target
 
             [logging]
             level = "warn"
-            """);
+
+            """ + extraToml);
         var info = new ProcessStartInfo("dotnet", [serverDll, "--config", config]) { UseShellExecute = false, RedirectStandardOutput = true };
         info.Environment["DOTNET_gcServer"] = "0";
-        var target = new HmacPortalTarget { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        var target = new HmacPortalTarget { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), ConfigPath = config };
         target.Process = System.Diagnostics.Process.Start(info);
         target.Process!.OutputDataReceived += (_, _) => { };
         target.Process.BeginOutputReadLine();
