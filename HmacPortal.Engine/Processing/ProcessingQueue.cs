@@ -58,7 +58,7 @@ public sealed class ProcessingQueue
             return;
         }
 
-        if (_channel.Reader.Completion.IsCompleted || IsClosed)
+        if (IsClosed)
         {
             // Stopping: the record says the work is owed, and the catch-up run after start does it.
             return;

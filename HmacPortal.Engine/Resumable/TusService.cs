@@ -218,7 +218,7 @@ public sealed class TusService(
     public IReadOnlyList<UploadSession> ListOpen() =>
         sessions.List().Select(sessions.Get).OfType<UploadSession>().Where(s => !s.Completed).OrderBy(s => s.Created).ToList();
 
-    /// <summary>When the upload last received data (its expiry is pushed forward by every write).</summary>
+    /// <summary>When a session-based upload (tus or the chunked API) last received data (its expiry is pushed forward by every write).</summary>
     public DateTimeOffset LastActivity(UploadSession session) => session.Expires - uploads.CurrentValue.SessionTimeout;
 
     public TusOutcome Head(UploadId id) => Load(id, out var session) ?? new TusOutcome(TusResult.Found, Session: session);

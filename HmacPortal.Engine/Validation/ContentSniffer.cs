@@ -6,10 +6,10 @@ namespace HmacPortal.Engine.Validation;
 /// </summary>
 public static class ContentSniffer
 {
-    /// <summary>How many leading bytes detection looks at.</summary>
-    public const int HeadLength = 512;
-
-    /// <summary>The detected media type, or null when the bytes match no known signature.</summary>
+    /// <summary>
+    /// The detected media type, or null when the bytes match no known signature. Every signature is
+    /// within the first <see cref="Storage.FileStore.HeadLength"/> bytes, which is what uploads show it.
+    /// </summary>
     public static string? Detect(ReadOnlySpan<byte> head)
     {
         if (Starts(head, 0, [0xFF, 0xD8, 0xFF]))

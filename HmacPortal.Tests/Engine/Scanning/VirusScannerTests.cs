@@ -144,6 +144,32 @@ public sealed class VirusScannerTests : IAsyncLifetime, IDisposable
         Assert.True((await UploadAsync("s/after.txt", "yes"u8.ToArray())).Session!.Completed);
     }
 
+    [Fact]
+    public async Task ClamdThatNeverAnswers_CountsAsUnavailableAfterTheConfiguredTimeout()
+    {
+        using var dir = new TempDirectory();
+        using var silent = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        silent.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(dir.Combine("silent.sock")));
+        silent.Listen();
+        _world.ClamAv.ClamAvSocket = dir.Combine("silent.sock");
+        _world.ClamAv.Timeout = TimeSpan.FromSeconds(45);
+        await UploadAsync("s/slow.txt", "waits"u8.ToArray());
+        Assert.True(HmacPortal.Engine.Storage.StoragePath.TryCreate("s/slow.txt", out var stored, out _));
+
+        var scan = _world.Scanner.ScanAsync(stored, 5, CancellationToken.None);
+
+        // clamd takes the connection and never answers: short of the timeout the scan waits, past it the scan gives up.
+        await Task.Delay(300);
+        Assert.False(scan.IsCompleted);
+        _world.Clock.Advance(TimeSpan.FromSeconds(44));
+        await Task.Delay(300);
+        Assert.False(scan.IsCompleted);
+        _world.Clock.Advance(TimeSpan.FromSeconds(2));
+        await scan.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(ScanResult.Unavailable, (await scan).Result);
+    }
+
     public void Dispose()
     {
         _clamd?.Dispose();

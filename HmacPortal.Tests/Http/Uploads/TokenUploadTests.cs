@@ -10,7 +10,8 @@ namespace HmacPortal.Tests.Http.Uploads;
 public sealed class TokenUploadTests : IDisposable
 {
     private const string JwtSecret = "jwt-secret-0123456789abcdef";
-    private readonly HmacPortalFactory _factory = new(security: $"enablejwt = true\njwtsecret = \"{JwtSecret}\"\njwtexpiration = \"10m\"\nv3_grace = \"2m\"");
+    private readonly HmacPortalFactory _factory = new(
+        server: "ephemeral_ttl = \"2h\"", security: $"enablejwt = true\njwtsecret = \"{JwtSecret}\"\njwtexpiration = \"10m\"\nv3_grace = \"2m\"");
     private readonly HttpClient _client;
 
     public TokenUploadTests()
@@ -39,11 +40,11 @@ public sealed class TokenUploadTests : IDisposable
     }
 
     [Theory]
-    [InlineData("ephemeral", null, 86400L)]
+    [InlineData("ephemeral", null, 7200L)]
     [InlineData("ephemeral", 600L, 600L)]
     [InlineData("message", null, null)]
     [InlineData("permanent", null, null)]
-    public async Task Jwt_Purpose_EphemeralFilesExpireAfterEphemeralTtl_UnlessTheGrantSaysWhen(string purpose, long? expiresIn, long? expectedSeconds)
+    public async Task Jwt_Purpose_EphemeralFilesExpireAfterTheConfiguredEphemeralTtl_UnlessTheGrantSaysWhen(string purpose, long? expiresIn, long? expectedSeconds)
     {
         var claims = new Dictionary<string, object>
         {

@@ -66,7 +66,7 @@ internal static class ChunkedEndpoints
                     total_chunks = ChunkedUploadService.ChunkCount(session.Length!.Value, chunkSize),
                     expires = session.Expires,
                     completed = session.Completed,
-                    url = FileUrl(session, server.CurrentValue),
+                    url = TusEndpoints.FileUrl(session, server.CurrentValue),
                 },
                 statusCode: StatusCodes.Status201Created);
         }
@@ -94,7 +94,7 @@ internal static class ChunkedEndpoints
                     size = done.Length,
                     duration = GoDuration.Format(duration),
                     completed = true,
-                    url = FileUrl(done, server.CurrentValue),
+                    url = TusEndpoints.FileUrl(done, server.CurrentValue),
                 });
             case { Result: TusResult.Written, Session: { } progress }:
                 return Results.Json(new
@@ -112,7 +112,7 @@ internal static class ChunkedEndpoints
         }
     }
 
-    private static IResult Status(HttpContext context, ChunkedUploadService chunked, IOptionsMonitor<ServerOptions> server, IOptionsMonitor<UploadsOptions> uploads)
+    private static IResult Status(HttpContext context, ChunkedUploadService chunked, TusService tus, IOptionsMonitor<ServerOptions> server)
     {
         context.Response.Headers.CacheControl = "no-store";
         var outcome = chunked.Status(context.Request.Query["session_id"].FirstOrDefault());
@@ -129,12 +129,12 @@ internal static class ChunkedEndpoints
             uploaded_bytes = session.Offset,
             progress = Progress(session),
             completed = session.Completed,
-            last_activity = session.Expires - uploads.CurrentValue.SessionTimeout,
+            last_activity = tus.LastActivity(session),
             chunks = ChunkedUploadService.ReceivedCount(session),
             chunk_size = session.ChunkSize,
             total_chunks = ChunkedUploadService.ChunkCount(session.Length!.Value, session.ChunkSize!.Value),
             expires = session.Expires,
-            url = FileUrl(session, server.CurrentValue),
+            url = TusEndpoints.FileUrl(session, server.CurrentValue),
         });
     }
 
@@ -159,12 +159,6 @@ internal static class ChunkedEndpoints
     /// <summary>The chunk number of a request the service has accepted (and so parsed).</summary>
     private static int ChunkNumber(HttpRequest request) =>
         int.TryParse(Header(request, "X-Chunk-Number"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) ? number : -1;
-
-    /// <summary>The finished file's GET URL (path only), once it is committed.</summary>
-    private static string? FileUrl(UploadSession session, ServerOptions server) =>
-        session.Completed && StoragePath.TryCreate(session.TargetPath, out var target, out _)
-            ? server.UploadPrefix + string.Join('/', target.Segments.Select(Uri.EscapeDataString))
-            : null;
 
     private static string? Header(HttpRequest request, string name) =>
         request.Headers.TryGetValue(name, out var value) && value.ToString() is { Length: > 0 } text ? text : null;

@@ -239,16 +239,24 @@ internal static class TusEndpoints
             headers["Upload-Concat"] = concat;
         }
 
-        // A finished part is not a file: only a completed whole upload has a URL.
-        if (session.Completed && !session.IsPartial && StoragePath.TryCreate(session.TargetPath, out var target, out _))
+        if (FileUrl(session, server) is { } url)
         {
-            headers[FileUrlHeader] = server.UploadPrefix + string.Join('/', target.Segments.Select(Uri.EscapeDataString));
+            headers[FileUrlHeader] = url;
             if (!HttpMethods.IsHead(context.Request.Method))
             {
                 context.Items[CompletedItem] = session;
             }
         }
     }
+
+    /// <summary>
+    /// The finished file's GET URL (path only) once a session-based upload (tus or the chunked API) is
+    /// committed; a finished part is not a file, so it has none.
+    /// </summary>
+    public static string? FileUrl(UploadSession session, ServerOptions server) =>
+        session.Completed && !session.IsPartial && StoragePath.TryCreate(session.TargetPath, out var target, out _)
+            ? server.UploadPrefix + string.Join('/', target.Segments.Select(Uri.EscapeDataString))
+            : null;
 
     private static string? Header(IHeaderDictionary headers, string name) =>
         headers.TryGetValue(name, out var value) ? value.ToString() : null;
