@@ -233,6 +233,29 @@ public static class ConfigRules
         }
     }
 
+    public static IEnumerable<ConfigProblem> Check(KeyRotationOptions o)
+    {
+        if (o.RotationInterval != TimeSpan.Zero && o.RotationInterval < TimeSpan.FromHours(1))
+        {
+            yield return new("key_rotation", "rotation_interval", "must be 0s (rotate only from the admin console) or at least 1h");
+        }
+
+        if (o.GracePeriod < TimeSpan.Zero)
+        {
+            yield return new("key_rotation", "grace_period", "must not be negative");
+        }
+    }
+
+    /// <summary>The keyring holds secrets: it must never be where files are served from.</summary>
+    public static IEnumerable<ConfigProblem> Check(KeyRotationOptions o, ServerOptions server)
+    {
+        var storage = Path.TrimEndingDirectorySeparator(Path.GetFullPath(server.StoragePath)) + Path.DirectorySeparatorChar;
+        if (o.KeyStorage.Length > 0 && Path.GetFullPath(o.KeyStorage).StartsWith(storage, StringComparison.Ordinal))
+        {
+            yield return new("key_rotation", "key_storage", "must not be inside storage_path, whose files are served");
+        }
+    }
+
     public static IEnumerable<ConfigProblem> Check(JobsOptions o)
     {
         if (o.Workers is < 1 or > 64)
@@ -379,6 +402,9 @@ public static class ConfigRules
             problems.AddRange(Check(Bind<ClamAvOptions>(configuration, ClamAvOptions.Section)));
             problems.AddRange(Check(Bind<ValidationOptions>(configuration, ValidationOptions.Section)));
             problems.AddRange(Check(Bind<AuditOptions>(configuration, AuditOptions.Section)));
+            var keyRotation = Bind<KeyRotationOptions>(configuration, KeyRotationOptions.Section);
+            problems.AddRange(Check(keyRotation));
+            problems.AddRange(Check(keyRotation, Bind<ServerOptions>(configuration, ServerOptions.Section)));
         }
         catch (InvalidOperationException ex)
         {

@@ -19,7 +19,8 @@ public sealed class PortalUploads(
     IOptionsMonitor<ServerOptions> server,
     IOptionsMonitor<UploadsOptions> uploads,
     IOptionsMonitor<SecurityOptions> security,
-    TimeProvider clock)
+    TimeProvider clock,
+    Keyring? keyring = null)
 {
     public async Task<PortalLimits> LimitsAsync(PortalAccount account, CancellationToken cancellationToken) => new(
         Math.Min(account.MaxFileSize, server.CurrentValue.MaxUploadSize.Bytes),
@@ -72,6 +73,6 @@ public sealed class PortalUploads(
         var now = clock.GetUtcNow();
         var grant = new JwtGrant(account.Owner, now, now + PortalGrantKey.Lifetime, slot, name.Value, size,
             string.IsNullOrWhiteSpace(contentType) ? null : contentType, null, account.Quota);
-        return new PortalGrant(grant.Write(PortalGrantKey.Derive(security.CurrentValue.Secret), PortalGrantKey.Algorithm, PortalGrantKey.KeyId), target.Value, string.Empty);
+        return new PortalGrant(grant.Write(PortalGrantKey.Derive(keyring?.SigningSecret() ?? security.CurrentValue.Secret), PortalGrantKey.Algorithm, PortalGrantKey.KeyId), target.Value, string.Empty);
     }
 }

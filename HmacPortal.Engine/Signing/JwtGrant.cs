@@ -95,6 +95,8 @@ public sealed record JwtGrant(
     };
 
     /// <summary>Checks the token's form, algorithm and signature, and reads its claims.</summary>
+    public const string WrongSignature = "the token's signature is wrong";
+
     public static bool TryRead(string token, string secret, string algorithm, out JwtGrant grant, out string error)
     {
         grant = null!;
@@ -124,7 +126,7 @@ public sealed record JwtGrant(
             var expected = Sign(algorithm, Encoding.UTF8.GetBytes(secret), signed);
             if (expected.Length == 0 || !CryptographicOperations.FixedTimeEquals(expected, signature))
             {
-                error = "the token's signature is wrong";
+                error = WrongSignature;
                 return false;
             }
 

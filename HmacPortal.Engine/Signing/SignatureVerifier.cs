@@ -10,8 +10,25 @@ namespace HmacPortal.Engine.Signing;
 /// carries (<c>token</c>/<c>v2</c> over <c>v</c>, then <c>v3</c>, then a JWT); there is no fallback
 /// from one message layout to another.
 /// </summary>
-public sealed class SignatureVerifier(IOptionsMonitor<SecurityOptions> options, TimeProvider clock, IOptionsMonitor<ServerOptions>? server = null)
+public sealed class SignatureVerifier(
+    IOptionsMonitor<SecurityOptions> options, TimeProvider clock, IOptionsMonitor<ServerOptions>? server = null, Keyring? keyring = null)
 {
+    /// <summary>The secrets a MAC may be made with now: the keyring's current and in-grace keys, or <c>[security] secret</c>.</summary>
+    private IReadOnlyList<string> Secrets(SecurityOptions security) => keyring?.VerifyingSecrets() ?? [security.Secret];
+
+    private bool Matches(SecurityOptions security, byte[] message, string? mac)
+    {
+        foreach (var secret in Secrets(security))
+        {
+            if (HmacMessage.Matches(secret, message, mac))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public SignatureCheck Verify(StoragePath path, long contentLength, string? contentType, UploadCredentials credentials)
     {
         var security = options.CurrentValue;
@@ -22,14 +39,14 @@ public sealed class SignatureVerifier(IOptionsMonitor<SecurityOptions> options, 
             var scheme = credentials.Token is not null ? SignatureScheme.Token : SignatureScheme.V2;
             var mac = credentials.Token ?? credentials.V2;
             // The signed type is the file's type, even when the client sent none and it defaulted.
-            return HmacMessage.Matches(security.Secret, HmacMessage.ForV2(path.Value, contentLength, type), mac)
+            return Matches(security, HmacMessage.ForV2(path.Value, contentLength, type), mac)
                 ? Valid(scheme, path) with { GrantedContentType = type }
                 : Invalid(scheme, "the MAC does not match the path, size and content type");
         }
 
         if (credentials.V is not null)
         {
-            return HmacMessage.Matches(security.Secret, HmacMessage.ForV(path.Value, contentLength), credentials.V)
+            return Matches(security, HmacMessage.ForV(path.Value, contentLength), credentials.V)
                 ? Valid(SignatureScheme.V, path)
                 : Invalid(SignatureScheme.V, "the MAC does not match the path and size");
         }
@@ -56,7 +73,7 @@ public sealed class SignatureVerifier(IOptionsMonitor<SecurityOptions> options, 
             return Invalid(SignatureScheme.V3, "a v3 link needs 'expires' as Unix seconds");
         }
 
-        if (!HmacMessage.Matches(security.Secret, HmacMessage.ForV3(path.Value, credentials.Expires), credentials.V3))
+        if (!Matches(security, HmacMessage.ForV3(path.Value, credentials.Expires), credentials.V3))
         {
             return Invalid(SignatureScheme.V3, "the MAC does not match the path and expiry");
         }
@@ -99,7 +116,19 @@ public sealed class SignatureVerifier(IOptionsMonitor<SecurityOptions> options, 
         // whether or not the XMPP server's JWTs are enabled.
         if (JwtGrant.ReadKeyId(token) == PortalGrantKey.KeyId)
         {
-            return CheckGrant(token, PortalGrantKey.Derive(security.Secret), PortalGrantKey.Algorithm, PortalGrantKey.Lifetime);
+            // A grant made just before a key rotation stays good for its short lifetime: any verifying key may have signed it.
+            var secrets = Secrets(security);
+            (SignatureCheck Check, JwtGrant? Grant) result = default;
+            foreach (var secret in secrets)
+            {
+                result = CheckGrant(token, PortalGrantKey.Derive(secret), PortalGrantKey.Algorithm, PortalGrantKey.Lifetime);
+                if (result.Grant is not null || result.Check.Detail != JwtGrant.WrongSignature)
+                {
+                    break;
+                }
+            }
+
+            return result;
         }
 
         if (!security.EnableJwt)

@@ -33,6 +33,7 @@ internal static class HostSetup
         services.AddSingleton<Listeners>();
         services.AddHostedService<StorageDirectories>();
         services.AddHostedService<MetadataStartup>();
+        services.AddHostedService<KeyringStartup>();
         services.AddHostedService<PidFile>();
         services.AddHostedService<ConfigReloadLog>();
         services.AddHostedService<StartupBanner>();

@@ -20,4 +20,7 @@ internal static partial class HostingLog
 
     [LoggerMessage(1005, LogLevel.Warning, "Background jobs did not stop within the shutdown time; they were abandoned and run again on their next schedule")]
     public static partial void JobsAbandoned(ILogger logger);
+
+    [LoggerMessage(1006, LogLevel.Error, "The keyring could not be brought in step with the config; the keys it holds stay in force: {Error}")]
+    public static partial void KeyringNotSynchronised(ILogger logger, string error);
 }

@@ -104,6 +104,7 @@ internal static class JobsSetup
             manager.AddOrUpdate<RecurringJobs>(RecurringJobs.DiskWatchId, j => j.DiskWatchAsync(CancellationToken.None), options.DiskWatch, utc);
             manager.AddOrUpdate<RecurringJobs>(RecurringJobs.CatchUpId, j => j.CatchUpAsync(CancellationToken.None), options.CatchUp, utc);
             manager.AddOrUpdate<RecurringJobs>(RecurringJobs.DedupCollectId, j => j.DedupCollectAsync(CancellationToken.None), options.DedupCollect, utc);
+            manager.AddOrUpdate<RecurringJobs>(RecurringJobs.KeyRotationId, j => j.KeyRotationAsync(CancellationToken.None), RecurringJobs.KeyRotationSchedule, utc);
         }
 
         public void Dispose() => _subscription?.Dispose();

@@ -9,7 +9,8 @@ namespace HmacPortal.Hosting;
 /// failed run is not retried: the next scheduled run does the same work.
 /// </summary>
 public sealed class RecurringJobs(
-    ExpiryJob expiry, SweepJob sweep, MaintenanceJob maintenance, DiskSpaceWatchdog disk, CatchUpJob catchUp, DedupCollectJob dedupCollect)
+    ExpiryJob expiry, SweepJob sweep, MaintenanceJob maintenance, DiskSpaceWatchdog disk, CatchUpJob catchUp, DedupCollectJob dedupCollect,
+    HmacPortal.Engine.Signing.Keyring keyring)
 {
     public const string ExpiryId = "expiry";
     public const string SweepId = "sweep";
@@ -17,6 +18,10 @@ public sealed class RecurringJobs(
     public const string DiskWatchId = "disk-watch";
     public const string CatchUpId = "catch-up";
     public const string DedupCollectId = "dedup-collect";
+    public const string KeyRotationId = "key-rotation";
+
+    /// <summary>The key-rotation job only checks the key's age against <c>rotation_interval</c>, so hourly is enough.</summary>
+    public const string KeyRotationSchedule = "7 * * * *";
 
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     [AutomaticRetry(Attempts = 0)]
@@ -41,4 +46,8 @@ public sealed class RecurringJobs(
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     [AutomaticRetry(Attempts = 0)]
     public Task DedupCollectAsync(CancellationToken cancellationToken) => dedupCollect.RunAsync(cancellationToken);
+
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    [AutomaticRetry(Attempts = 0)]
+    public Task KeyRotationAsync(CancellationToken cancellationToken) => keyring.RotateIfDueAsync(cancellationToken);
 }

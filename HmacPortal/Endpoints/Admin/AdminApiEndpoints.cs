@@ -46,6 +46,22 @@ internal static class AdminApiEndpoints
             bans.Lift(client, $"{context.User.Identity?.Name} (admin API)")
                 ? Results.NoContent()
                 : HttpOutcomes.Problem(StatusCodes.Status404NotFound, "not-found", "Not found", "that address is not banned"));
+        api.MapGet("/keys", (Engine.Signing.Keyring keyring) => keyring.Describe());
+        api.MapPost("/keys/rotate", async (Engine.Signing.Keyring keyring, HttpContext context) =>
+        {
+            if (!keyring.Describe().Enabled)
+            {
+                return HttpOutcomes.Problem(StatusCodes.Status409Conflict, "rotation-off", "Key rotation is off", "set [key_rotation] enabled = true to rotate keys");
+            }
+
+            var actor = $"{context.User.Identity?.Name} (admin API)";
+            await keyring.RotateAsync(actor, context.RequestAborted);
+
+            context.Response.Headers.CacheControl = "no-store";
+
+            // The caller rotates in order to hand the new secret to the XMPP server, so it is answered (and audited).
+            return Results.Ok(new { current = keyring.Describe().Keys[0].Id, secret = keyring.RevealCurrent(actor) });
+        });
         api.MapGet("/users", UsersAsync);
         api.MapGet("/health", (ServerStatus status, Engine.Jobs.DiskSpaceWatchdog disk) => new
         {

@@ -13,6 +13,7 @@ internal static class XmppUploadSetup
 {
     public static IServiceCollection AddXmppUploads(this IServiceCollection services)
     {
+        services.AddSingleton<Keyring>();
         services.AddSingleton<SignatureVerifier>();
         services.AddSingleton<FileStore>();
         services.AddSingleton<StorageLayout>();
