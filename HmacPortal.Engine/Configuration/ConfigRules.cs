@@ -231,6 +231,24 @@ public static class ConfigRules
         {
             yield return new("rate_limit", "exempt", $"'{network}' is not an address or a network such as \"10.0.0.0/8\"");
         }
+
+        foreach (var owner in o.ExemptOwners.Where(p => p.Length == 0 || p.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))))
+        {
+            yield return new("rate_limit", "exempt_owners", $"'{owner}' is not an owner name (no spaces)");
+        }
+    }
+
+    public static IEnumerable<ConfigProblem> Check(OwnersOptions o)
+    {
+        if (o.Ipv6Prefix is < 1 or > 128)
+        {
+            yield return new("owners", "ipv6_prefix", "must be between 1 and 128");
+        }
+
+        foreach (var entry in o.Map.Where(e => !Identity.OwnerResolver.TryParseEntry(e, out _, out _)))
+        {
+            yield return new("owners", "map", $"'{entry}' is not \"match => owner\" (an owner, address or network, then the owner it counts as; no spaces in either)");
+        }
     }
 
     public static IEnumerable<ConfigProblem> Check(KeyRotationOptions o)
@@ -402,6 +420,7 @@ public static class ConfigRules
             problems.AddRange(Check(Bind<ClamAvOptions>(configuration, ClamAvOptions.Section)));
             problems.AddRange(Check(Bind<ValidationOptions>(configuration, ValidationOptions.Section)));
             problems.AddRange(Check(Bind<AuditOptions>(configuration, AuditOptions.Section)));
+            problems.AddRange(Check(Bind<OwnersOptions>(configuration, OwnersOptions.Section)));
             var keyRotation = Bind<KeyRotationOptions>(configuration, KeyRotationOptions.Section);
             problems.AddRange(Check(keyRotation));
             problems.AddRange(Check(keyRotation, Bind<ServerOptions>(configuration, ServerOptions.Section)));

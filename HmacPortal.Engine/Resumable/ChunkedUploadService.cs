@@ -29,6 +29,8 @@ public sealed class ChunkedUploadService(
     Telemetry.TransferMonitor transfers,
     IOptionsMonitor<UploadsOptions> uploads,
     TimeProvider clock,
+    Identity.OwnerResolver owners,
+    Protection.OwnerRateLimiter ownerLimits,
     ILogger<ChunkedUploadService> logger) : IDisposable
 {
     /// <summary>How much written data may pile up before its writeback to disk is started.</summary>
@@ -100,6 +102,12 @@ public sealed class ChunkedUploadService(
             }, check.Detail);
         }
 
+        var owner = owners.Resolve(check, request.ClientAddress);
+        if (ownerLimits.TryAcquire(owner) is { } wait)
+        {
+            return RateLimited("-", wait);
+        }
+
         var (breach, detail) = limits.Check(target, total);
         if (breach != LimitBreach.None)
         {
@@ -121,7 +129,7 @@ public sealed class ChunkedUploadService(
             Length = total,
             Metadata = new Dictionary<string, string> { ["filename"] = target.FileName },
             TargetPath = target.Value,
-            Owner = check.Owner,
+            Owner = owner,
             ClientAddress = request.ClientAddress,
             ContentType = !string.IsNullOrWhiteSpace(request.ContentType) ? request.ContentType
                 : check.GrantedContentType ?? ContentTypes.FromFileName(target.FileName),
@@ -133,7 +141,7 @@ public sealed class ChunkedUploadService(
             ChunkMap = new byte[(ChunkCount(total, chunkSize) + 7) / 8],
         };
 
-        if (quotaPolicy.Enabled && check.Owner is { } owner)
+        if (quotaPolicy.Enabled && owner is not null)
         {
             var quota = quotaPolicy.LimitFor(owner).Bytes;
             var (fits, left) = await quotas.ReserveAsync(owner, quota, total, () => sessions.Create(session), CancellationToken.None).ConfigureAwait(false);
@@ -171,6 +179,11 @@ public sealed class ChunkedUploadService(
         if (Load(request.SessionId, out var id, out var session) is { } missing)
         {
             return missing;
+        }
+
+        if (ownerLimits.TryAcquire(session.Owner) is { } wait)
+        {
+            return RateLimited(id.Value, wait);
         }
 
         var chunkSize = session.ChunkSize!.Value;
@@ -334,6 +347,9 @@ public sealed class ChunkedUploadService(
     private SemaphoreSlim Stripe(UploadId id) => _stripes[(int)((uint)StringComparer.Ordinal.GetHashCode(id.Value) % _stripes.Length)];
 
     private static string Short(UploadId id) => id.Value[..8];
+
+    private TusOutcome RateLimited(string id, TimeSpan wait) =>
+        Refuse(id, TusResult.RateLimited, Protection.OwnerRateLimiter.Refusal(wait)) with { Wait = wait };
 
     private TusOutcome Refuse(string id, TusResult result, string detail)
     {

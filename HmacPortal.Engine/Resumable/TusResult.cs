@@ -40,6 +40,9 @@ public enum TusResult
     TypeNotAccepted,
     /// <summary>503: uploads wait for virus scanning to be available again.</summary>
     Unavailable,
+
+    /// <summary>429 with Retry-After: the owner is uploading faster than <c>[rate_limit]</c> allows.</summary>
+    RateLimited,
     /// <summary>411: the request needs a Content-Length.</summary>
     LengthRequired,
     /// <summary>The client went away or another request took over; what arrived is kept.</summary>

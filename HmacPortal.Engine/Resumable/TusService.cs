@@ -31,6 +31,8 @@ public sealed class TusService(
     IOptionsMonitor<ServerOptions> server,
     IOptionsMonitor<UploadsOptions> uploads,
     TimeProvider clock,
+    Identity.OwnerResolver owners,
+    Protection.OwnerRateLimiter ownerLimits,
     ILogger<TusService> logger)
 {
     public const string Version = "1.0.0";
@@ -154,18 +156,24 @@ public sealed class TusService(
             target = $"{grant.Slot}/{name}";
             (owner, grantedType, fileExpires, quota) = (grant.Subject, grant.FileType, grant.FileExpiresAt, grant.Quota);
 
-            // A grant that names no quota of its own (an XMPP server's) is held to the owner's configured one.
-            quota ??= quotaPolicy.Enabled ? quotaPolicy.LimitFor(grant.Subject).Bytes : null;
         }
         else if (uploads.CurrentValue.AnonymousResumable)
         {
             // A random directory of its own: the file's public URL must not reveal the upload's id,
             // which is the capability to write to or delete the upload.
             target = $"{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}/{name}";
+            owner = owners.ByAddress(request.ClientAddress);
         }
         else
         {
             return Refuse(id.Value, TusResult.Unauthorized, "a resumable upload needs an upload token (Authorization: Bearer)");
+        }
+
+        // A grant that names no quota of its own (an XMPP server's) is held to the owner's configured one.
+        quota ??= quotaPolicy.Enabled && owner is not null ? quotaPolicy.LimitFor(owner).Bytes : null;
+        if (ownerLimits.TryAcquire(owner) is { } wait)
+        {
+            return RateLimited(id.Value, wait);
         }
 
         if (!StoragePath.TryCreate(target, out var targetPath, out error))
@@ -252,6 +260,11 @@ public sealed class TusService(
         if (Load(id, out var session) is { } missing)
         {
             return missing;
+        }
+
+        if (ownerLimits.TryAcquire(session.Owner) is { } wait)
+        {
+            return RateLimited(id.Value, wait);
         }
 
         if (session.Concat is not null)
@@ -516,6 +529,9 @@ public sealed class TusService(
         long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
 
     private static string Short(UploadId id) => id.Value[..8];
+
+    private TusOutcome RateLimited(string id, TimeSpan wait) =>
+        Refuse(id, TusResult.RateLimited, Protection.OwnerRateLimiter.Refusal(wait)) with { Wait = wait };
 
     private TusOutcome Refuse(string id, TusResult result, string detail)
     {

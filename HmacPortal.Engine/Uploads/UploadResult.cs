@@ -37,4 +37,7 @@ public enum UploadResult
     TypeNotAccepted,
     /// <summary>Virus scanning must be available and is not: 503 with Retry-After.</summary>
     Unavailable,
+
+    /// <summary>The owner is uploading faster than <c>[rate_limit]</c> allows: 429 with Retry-After, before the body.</summary>
+    RateLimited,
 }

@@ -24,11 +24,14 @@ public sealed class UploadService(
     Quotas.QuotaPolicy quotaPolicy,
     Metadata.IMetadataStore metadata,
     Validation.ContentValidator validator,
+    Identity.OwnerResolver owners,
+    Protection.OwnerRateLimiter ownerLimits,
     ILogger<UploadService> logger)
 {
     /// <summary>Everything that decides an upload before its body: a refusal, or null to go ahead.</summary>
-    public UploadOutcome? Admit(UploadRequest request, out SignatureCheck check)
+    private UploadOutcome? Admit(UploadRequest request, out SignatureCheck check, out string? owner)
     {
+        owner = null;
         check = new SignatureCheck(SignatureStatus.Missing, SignatureScheme.None, string.Empty);
         if (bans.Find(request.ClientAddress) is { } ban)
         {
@@ -61,6 +64,12 @@ public sealed class UploadService(
             return refusal;
         }
 
+        owner = owners.Resolve(check, request.ClientAddress);
+        if (ownerLimits.TryAcquire(owner) is { } wait)
+        {
+            return Refuse(request, UploadResult.RateLimited, Protection.OwnerRateLimiter.Refusal(wait)) with { Wait = wait };
+        }
+
         var (breach, detail) = limits.Check(request.Path, length);
         return breach switch
         {
@@ -76,7 +85,7 @@ public sealed class UploadService(
     /// <summary>Admits the upload, then streams <paramref name="body"/> to storage and records it.</summary>
     public async Task<UploadOutcome> UploadAsync(UploadRequest request, PipeReader body, CancellationToken cancellationToken)
     {
-        if (Admit(request, out var check) is { } refusal)
+        if (Admit(request, out var check, out var owner) is { } refusal)
         {
             return refusal;
         }
@@ -90,7 +99,7 @@ public sealed class UploadService(
                 return Refuse(request, UploadResult.InsufficientStorage, $"the server's storage quota of {new Configuration.ByteSize(global).ToDisplayString()} is full");
             }
 
-            if (check.Owner is { } owner)
+            if (owner is not null)
             {
                 var limit = quotaPolicy.LimitFor(owner);
                 hold = await quotas.TryHoldAsync(owner, limit.Bytes, length, cancellationToken).ConfigureAwait(false);
@@ -104,11 +113,11 @@ public sealed class UploadService(
         // The room held in the quota is given back however this ends: a stored file is counted from its record.
         using (hold)
         {
-            return await StoreAsync(request, body, check, length, cancellationToken).ConfigureAwait(false);
+            return await StoreAsync(request, body, check, owner, length, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task<UploadOutcome> StoreAsync(UploadRequest request, PipeReader body, SignatureCheck check, long length, CancellationToken cancellationToken)
+    private async Task<UploadOutcome> StoreAsync(UploadRequest request, PipeReader body, SignatureCheck check, string? owner, long length, CancellationToken cancellationToken)
     {
         var stored = layout.Locate(request.Path);
         var contentType = !string.IsNullOrWhiteSpace(request.ContentType) ? request.ContentType
@@ -140,7 +149,7 @@ public sealed class UploadService(
         }
 
         var record = await recorder.RecordAsync(
-            request.Path, stored, write.Length, write.Sha256, contentType, check.Owner,
+            request.Path, stored, write.Length, write.Sha256, contentType, owner,
             check.Scheme.ToString().ToLowerInvariant(), request.ClientAddress, check.FileExpiresAt).ConfigureAwait(false);
         transfers.UploadStored();
         return UploadOutcome.Stored(record);

@@ -58,10 +58,13 @@ public sealed class PortalWorld : IDisposable
         var committer = new SessionCommitter(
             Sessions, hashes, Files, layout, new UploadRecorder(Metadata, Processing, Processor, Clock, NullLogger<UploadRecorder>.Instance), transfers,
             new HmacPortal.Engine.Validation.ContentValidator(new TestOptionsMonitor<ValidationOptions>(Validation)), NullLogger<SessionCommitter>.Instance);
+        var owners = new HmacPortal.Engine.Identity.OwnerResolver(new TestOptionsMonitor<OwnersOptions>(Owners));
+        OwnerLimits = new OwnerRateLimiter(new TestOptionsMonitor<RateLimitOptions>(RateLimit), Clock);
         Tus = new TusService(
-            Sessions, writers, hashes, Files, committer, limits, Verifier, bans, Quotas, QuotaPolicy, transfers, serverMonitor, uploads, Clock, NullLogger<TusService>.Instance);
+            Sessions, writers, hashes, Files, committer, limits, Verifier, bans, Quotas, QuotaPolicy, transfers, serverMonitor, uploads, Clock,
+            owners, OwnerLimits, NullLogger<TusService>.Instance);
         Chunked = new ChunkedUploadService(
-            Sessions, writers, committer, limits, Verifier, bans, Quotas, QuotaPolicy, transfers, uploads, Clock, NullLogger<ChunkedUploadService>.Instance);
+            Sessions, writers, committer, limits, Verifier, bans, Quotas, QuotaPolicy, transfers, uploads, Clock, owners, OwnerLimits, NullLogger<ChunkedUploadService>.Instance);
     }
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
@@ -71,6 +74,12 @@ public sealed class PortalWorld : IDisposable
     public TestOptionsMonitor<ServerOptions> ServerMonitor { get; }
 
     public UploadsOptions Uploads { get; } = new();
+
+    public OwnersOptions Owners { get; } = new();
+
+    public RateLimitOptions RateLimit { get; } = new();
+
+    public OwnerRateLimiter OwnerLimits { get; }
 
     public ChunkedUploadService Chunked { get; }
 
@@ -141,6 +150,7 @@ public sealed class PortalWorld : IDisposable
     public void Dispose()
     {
         Chunked.Dispose();
+        OwnerLimits.Dispose();
         Processor.Dispose();
         Scanner.Dispose();
         Quotas.Dispose();

@@ -28,7 +28,8 @@ internal static class HttpOutcomes
         UploadResult.Banned => Problem(StatusCodes.Status403Forbidden, "banned", "Address banned", outcome.Detail),
         UploadResult.ClientGone => Problem(StatusCodes.Status400BadRequest, "interrupted", "Upload interrupted", outcome.Detail),
         UploadResult.TypeNotAccepted => Problem(StatusCodes.Status415UnsupportedMediaType, "type-not-accepted", "Content type not accepted", outcome.Detail),
-        UploadResult.Unavailable => new RetryAfter(Problem(StatusCodes.Status503ServiceUnavailable, "scanner-unavailable", "Virus scanning unavailable", outcome.Detail)),
+        UploadResult.Unavailable => new RetryAfter(Engine.Scanning.VirusScanner.BreakDuration, Problem(StatusCodes.Status503ServiceUnavailable, "scanner-unavailable", "Virus scanning unavailable", outcome.Detail)),
+        UploadResult.RateLimited => RateLimited(outcome.Wait, outcome.Detail),
         _ => Problem(StatusCodes.Status500InternalServerError, "internal", "Internal error", "the server could not handle this upload"),
     };
 
@@ -50,7 +51,8 @@ internal static class HttpOutcomes
         TusResult.InsufficientStorage => Problem(StatusCodes.Status507InsufficientStorage, "insufficient-storage", "Not enough storage", outcome.Detail),
         TusResult.Interrupted => Problem(StatusCodes.Status400BadRequest, "interrupted", "Upload interrupted", outcome.Detail),
         TusResult.TypeNotAccepted => Problem(StatusCodes.Status415UnsupportedMediaType, "type-not-accepted", "Content type not accepted", outcome.Detail),
-        TusResult.Unavailable => new RetryAfter(Problem(StatusCodes.Status503ServiceUnavailable, "scanner-unavailable", "Virus scanning unavailable", outcome.Detail)),
+        TusResult.Unavailable => new RetryAfter(Engine.Scanning.VirusScanner.BreakDuration, Problem(StatusCodes.Status503ServiceUnavailable, "scanner-unavailable", "Virus scanning unavailable", outcome.Detail)),
+        TusResult.RateLimited => RateLimited(outcome.Wait, outcome.Detail),
         TusResult.LengthRequired => Problem(StatusCodes.Status411LengthRequired, "length-required", "Length required", outcome.Detail),
         _ => Problem(StatusCodes.Status500InternalServerError, "internal", "Internal error", "the server could not handle this request"),
     };
@@ -61,12 +63,21 @@ internal static class HttpOutcomes
     public static IResult Problem(int status, string type, string title, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title, type: $"urn:hmacportal:problem:{type}");
 
-    /// <summary>Tells the client when to try again: when the scanner's circuit breaker next lets a scan through.</summary>
-    private sealed class RetryAfter(IResult inner) : IResult
+    /// <summary>429 with Retry-After for an owner over <c>[rate_limit]</c>, counted with the per-address refusals.</summary>
+    private static IResult RateLimited(TimeSpan? wait, string detail) =>
+        new RetryAfter(wait ?? TimeSpan.FromSeconds(1), Problem(StatusCodes.Status429TooManyRequests, "rate-limited", "Too many requests", detail), countRateLimited: true);
+
+    /// <summary>Tells the client when to try again (whole seconds, at least one).</summary>
+    private sealed class RetryAfter(TimeSpan wait, IResult inner, bool countRateLimited = false) : IResult
     {
         public Task ExecuteAsync(HttpContext httpContext)
         {
-            httpContext.Response.Headers.RetryAfter = ((int)Engine.Scanning.VirusScanner.BreakDuration.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (countRateLimited)
+            {
+                httpContext.RequestServices.GetRequiredService<Metrics.ServerMetrics>().RateLimited.Inc();
+            }
+
+            httpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return inner.ExecuteAsync(httpContext);
         }
     }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Threading.RateLimiting;
 using HmacPortal.Engine.Configuration;
 using HmacPortal.Engine.Network;
+using HmacPortal.Engine.Protection;
 using Microsoft.Extensions.Options;
 
 namespace HmacPortal.Hosting;
@@ -24,7 +25,7 @@ internal static class RateLimitSetup
             {
                 var options = context.RequestServices.GetRequiredService<IOptionsMonitor<RateLimitOptions>>();
                 var address = context.Connection.RemoteIpAddress;
-                if (!options.CurrentValue.Enabled || address is null || IsExempt(options.CurrentValue, address))
+                if (!options.CurrentValue.Enabled || !options.CurrentValue.ByAddress || address is null || IsExempt(options.CurrentValue, address))
                 {
                     return RateLimitPartition.GetNoLimiter("exempt");
                 }

@@ -61,6 +61,23 @@ public sealed class TomlConfigReaderTests
     }
 
     [Fact]
+    public void Read_GoRateLimitKeys_AreReadAsTheirCounterparts_WithAWarningNamingThem()
+    {
+        const string text = "[rate_limit]\nenabled = true\nburst_size = 7\nby_ip = false\nby_jid = true\nwhitelisted_ips = [\"127.0.0.1\"]\nwhitelisted_jids = [\"bot@example.org\"]\n";
+
+        var read = TomlConfigReader.Read(text, "config.toml");
+
+        Assert.Empty(read.Errors);
+        Assert.Equal("7", read.Data["RateLimit:Burst"]);
+        Assert.Equal("False", read.Data["RateLimit:ByAddress"], ignoreCase: true);
+        Assert.Equal("True", read.Data["RateLimit:ByOwner"], ignoreCase: true);
+        Assert.Equal("127.0.0.1", read.Data["RateLimit:Exempt:0"]);
+        Assert.Equal("bot@example.org", read.Data["RateLimit:ExemptOwners:0"]);
+        Assert.Contains(read.Warnings, w => w.Message.Contains("[rate_limit] exempt_owners", StringComparison.Ordinal));
+        Assert.Equal(5, read.Warnings.Count());
+    }
+
+    [Fact]
     public void Read_UnknownKey_FailsWithLineAndColumn()
     {
         const string text = "[server]\nlisten_address = \"8080\"\n  storage_pth = \"/srv\"\n";

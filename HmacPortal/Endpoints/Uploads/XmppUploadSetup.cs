@@ -27,6 +27,8 @@ internal static class XmppUploadSetup
         services.AddSingleton<UploadLimits>();
         services.AddSingleton<HmacPortal.Engine.Validation.ContentValidator>();
         services.AddSingleton<HmacPortal.Engine.Protection.BanList>();
+        services.AddSingleton<HmacPortal.Engine.Identity.OwnerResolver>();
+        services.AddSingleton<HmacPortal.Engine.Protection.OwnerRateLimiter>();
         services.AddSingleton<UploadService>();
         services.AddSingleton<HmacPortal.Engine.Telemetry.TransferMonitor>();
         services.AddSingleton<DownloadService>();

@@ -1,13 +1,13 @@
 using System.Threading.RateLimiting;
 
-namespace HmacPortal.Hosting;
+namespace HmacPortal.Engine.Protection;
 
 /// <summary>
 /// A token bucket on the injected clock, so limits are exact and testable with a fake clock (the
 /// framework's own limiters read the system timer). Its size and refill are read on every request,
 /// so an edit of <c>[rate_limit]</c> applies to clients already being limited.
 /// </summary>
-internal sealed class ClockTokenBucket(Func<(int Burst, double PerSecond)> settings, TimeProvider clock) : RateLimiter
+public sealed class ClockTokenBucket(Func<(int Burst, double PerSecond)> settings, TimeProvider clock) : RateLimiter
 {
     private readonly Lock _gate = new();
     private double _tokens = double.NaN;
