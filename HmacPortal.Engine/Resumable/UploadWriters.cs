@@ -56,15 +56,15 @@ public sealed class UploadWriters
 
         public Task Released => _released.Task;
 
-        public Task CancelAsync()
+        /// <summary>Cancels the writer; one that lets go meanwhile (and so is disposed, even while its cancellation runs) is no longer in the way.</summary>
+        public async Task CancelAsync()
         {
             try
             {
-                return _cancel.CancelAsync();
+                await _cancel.CancelAsync().ConfigureAwait(false);
             }
             catch (ObjectDisposedException)
             {
-                return Task.CompletedTask;
             }
         }
 
