@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages the tests run for real.
-packages=(chromium clamav-daemon)
+# Debian packages the tests run for real: each test starts its own server of them on loopback,
+# with its data in a temp directory, and stops it at the end.
+packages=(chromium clamav-daemon postgresql redis-server nginx)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

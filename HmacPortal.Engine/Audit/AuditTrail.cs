@@ -10,20 +10,15 @@ namespace HmacPortal.Engine.Audit;
 /// is also a JSON line in the audit file, which also gets the frequent events (<see cref="Note"/>):
 /// uploads, downloads, signature failures and quota refusals.
 /// </summary>
-public sealed class AuditTrail(SqliteDatabase database, TimeProvider clock, AuditLogFile? file = null)
+public sealed class AuditTrail(Database database, TimeProvider clock, AuditLogFile? file = null)
 {
     public static readonly TimeSpan Retention = TimeSpan.FromDays(365);
 
     public void Record(string action, string actor, string? client, string subject, string detail = "")
     {
         using var lease = database.Borrow();
-        using var command = lease.Command("INSERT INTO audit (at, action, actor, client, subject, detail) VALUES ($at, $action, $actor, $client, $subject, $detail)");
-        command.Parameters.AddWithValue("$at", clock.GetUtcNow().ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$action", action);
-        command.Parameters.AddWithValue("$actor", actor);
-        command.Parameters.AddWithValue("$client", (object?)client ?? DBNull.Value);
-        command.Parameters.AddWithValue("$subject", subject);
-        command.Parameters.AddWithValue("$detail", detail);
+        using var command = lease.Command("INSERT INTO audit (at, action, actor, client, subject, detail) VALUES (@at, @action, @actor, @client, @subject, @detail)")
+            .With("@at", clock.GetUtcNow()).With("@action", action).With("@actor", actor).With("@client", client).With("@subject", subject).With("@detail", detail);
         command.ExecuteNonQuery();
         file?.Write(action, actor, client, subject, detail);
     }
@@ -36,20 +31,19 @@ public sealed class AuditTrail(SqliteDatabase database, TimeProvider clock, Audi
     public AuditPage Query(string? action, string? search, int skip, int take)
     {
         using var lease = database.Borrow();
-        var where = "WHERE ($action IS NULL OR action = $action OR action LIKE $action || '.%') AND ($search IS NULL OR actor LIKE $search ESCAPE '\\' OR subject LIKE $search ESCAPE '\\' OR detail LIKE $search ESCAPE '\\' OR client LIKE $search ESCAPE '\\')";
+        var like = database.Like;
+        var where = $"WHERE (@action IS NULL OR action = @action OR action LIKE @action || '.%') AND (@search IS NULL OR actor {like} @search ESCAPE '\\' OR subject {like} @search ESCAPE '\\' OR detail {like} @search ESCAPE '\\' OR client {like} @search ESCAPE '\\')";
         var pattern = string.IsNullOrWhiteSpace(search) ? null
             : "%" + search.Trim().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
         using var count = lease.Command($"SELECT count(*) FROM audit {where}");
-        using var select = lease.Command($"SELECT at, action, actor, client, subject, detail FROM audit {where} ORDER BY id DESC LIMIT $take OFFSET $skip");
+        using var select = lease.Command($"SELECT at, action, actor, client, subject, detail FROM audit {where} ORDER BY id DESC LIMIT @take OFFSET @skip");
         foreach (var command in new[] { count, select })
         {
-            command.Parameters.AddWithValue("$action", (object?)(string.IsNullOrWhiteSpace(action) ? null : action) ?? DBNull.Value);
-            command.Parameters.AddWithValue("$search", (object?)pattern ?? DBNull.Value);
+            command.With("@action", string.IsNullOrWhiteSpace(action) ? null : action).With("@search", pattern);
         }
 
-        select.Parameters.AddWithValue("$take", Math.Clamp(take, 1, 500));
-        select.Parameters.AddWithValue("$skip", Math.Max(0, skip));
-        var total = Convert.ToInt32(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        select.With("@take", Math.Clamp(take, 1, 500)).With("@skip", Math.Max(0, skip));
+        var total = (int)count.ScalarInt64();
         var entries = new List<AuditEntry>();
         using var reader = select.ExecuteReader();
         while (reader.Read())
@@ -66,8 +60,7 @@ public sealed class AuditTrail(SqliteDatabase database, TimeProvider clock, Audi
     public int Prune()
     {
         using var lease = database.Borrow();
-        using var command = lease.Command("DELETE FROM audit WHERE at < $before");
-        command.Parameters.AddWithValue("$before", (clock.GetUtcNow() - Retention).ToUnixTimeMilliseconds());
+        using var command = lease.Command("DELETE FROM audit WHERE at < @before").With("@before", clock.GetUtcNow() - Retention);
         return command.ExecuteNonQuery();
     }
 }

@@ -238,6 +238,32 @@ public static class ConfigRules
         }
     }
 
+    public static IEnumerable<ConfigProblem> Check(DatabaseOptions o)
+    {
+        if (!o.Engine.Equals(DatabaseOptions.Sqlite, StringComparison.OrdinalIgnoreCase) && !o.IsPostgreSql)
+        {
+            yield return new("database", "engine", $"'{o.Engine}' is not \"sqlite\" or \"postgresql\"");
+        }
+        else if (o.IsPostgreSql)
+        {
+            string? problem = null;
+            try
+            {
+                var builder = new Npgsql.NpgsqlConnectionStringBuilder(o.ConnectionString);
+                problem = string.IsNullOrWhiteSpace(builder.Host) ? "needs a Host=… with engine = \"postgresql\"" : null;
+            }
+            catch (ArgumentException ex)
+            {
+                problem = $"is not a connection string: {ex.Message}";
+            }
+
+            if (problem is not null)
+            {
+                yield return new("database", "connection_string", problem);
+            }
+        }
+    }
+
     public static IEnumerable<ConfigProblem> Check(OwnersOptions o)
     {
         if (o.Ipv6Prefix is < 1 or > 128)
@@ -421,6 +447,7 @@ public static class ConfigRules
             problems.AddRange(Check(Bind<ValidationOptions>(configuration, ValidationOptions.Section)));
             problems.AddRange(Check(Bind<AuditOptions>(configuration, AuditOptions.Section)));
             problems.AddRange(Check(Bind<OwnersOptions>(configuration, OwnersOptions.Section)));
+            problems.AddRange(Check(Bind<DatabaseOptions>(configuration, DatabaseOptions.Section)));
             var keyRotation = Bind<KeyRotationOptions>(configuration, KeyRotationOptions.Section);
             problems.AddRange(Check(keyRotation));
             problems.AddRange(Check(keyRotation, Bind<ServerOptions>(configuration, ServerOptions.Section)));

@@ -15,7 +15,8 @@ public sealed class DownloadService(
     IMetadataStore metadata,
     IOptionsMonitor<DownloadsOptions> downloads,
     DownloadCounter counter,
-    TimeProvider clock)
+    TimeProvider clock,
+    StorageLayout? layout = null)
 {
     public async Task<DownloadOutcome> FindAsync(StoragePath path, CancellationToken cancellationToken)
     {
@@ -25,7 +26,16 @@ public sealed class DownloadService(
             return new DownloadOutcome(DownloadResult.NotAllowed);
         }
 
-        var record = await metadata.GetAsync(path.Value, cancellationToken).ConfigureAwait(false);
+        FileRecord? record;
+        try
+        {
+            record = await metadata.GetAsync(path.Value, cancellationToken).ConfigureAwait(false);
+        }
+        catch (System.Data.Common.DbException) when (layout is not null)
+        {
+            return FromDiskAlone(path, layout);
+        }
+
         if (record is null || !StoragePath.TryCreate(record.StoredPath, out var stored, out _))
         {
             return new DownloadOutcome(DownloadResult.NotFound);
@@ -38,6 +48,24 @@ public sealed class DownloadService(
 
         var file = files.Find(stored);
         return file is null ? new DownloadOutcome(DownloadResult.NotFound) : new DownloadOutcome(DownloadResult.Found, record, file);
+    }
+
+    /// <summary>
+    /// While the database is unreachable a committed file is served from the disk alone (only
+    /// committed files are ever under storage_path), typed by its name. Its download is counted
+    /// and written once the database is back.
+    /// </summary>
+    private DownloadOutcome FromDiskAlone(StoragePath path, StorageLayout storage)
+    {
+        var stored = storage.Locate(path);
+        if (files.Find(stored) is not { } file)
+        {
+            return new DownloadOutcome(DownloadResult.NotFound);
+        }
+
+        var record = new FileRecord(path.Value, stored.Value, file.Length, ContentTypes.FromFileName(path.FileName), null, null, "unknown", null,
+            new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero), null);
+        return new DownloadOutcome(DownloadResult.Found, record, file);
     }
 
     /// <summary>Counts a download that was served (not a HEAD, not a 304).</summary>

@@ -8,19 +8,14 @@ namespace HmacPortal.Engine.Jobs;
 /// Keeps the metadata database healthy and the quotas true to the disk: an integrity check (a
 /// failure is logged as an error and reported), records whose file was removed by hand dropped,
 /// records of files changed by hand given their real size and hash (and processed again), and
-/// SQLite's own optimisation. Files without a record are left to start-up reconciliation: while
+/// the database engine's own optimisation (SQLite: a vacuum after many deletions). Files without a record are left to start-up reconciliation: while
 /// uploads run, a file may be committed a moment before its record is written.
 /// </summary>
-public sealed class MaintenanceJob(SqliteDatabase database, IMetadataStore metadata, FileStore files, ILogger<MaintenanceJob> logger, Audit.AuditTrail? audit = null)
+public sealed class MaintenanceJob(Database database, IMetadataStore metadata, FileStore files, ILogger<MaintenanceJob> logger, Audit.AuditTrail? audit = null)
 {
     public async Task<MaintenanceReport> RunAsync(CancellationToken cancellationToken)
     {
-        string check;
-        using (var lease = database.Borrow())
-        using (var command = lease.Command("PRAGMA quick_check"))
-        {
-            check = Convert.ToString(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) ?? "no answer";
-        }
+        var check = database.CheckIntegrity();
 
         if (check != "ok")
         {
@@ -64,44 +59,11 @@ public sealed class MaintenanceJob(SqliteDatabase database, IMetadataStore metad
         }
 
         audit?.Prune();
-        using (var lease = database.Borrow())
-        using (var optimize = lease.Command("PRAGMA optimize"))
-        {
-            optimize.ExecuteNonQuery();
-        }
-
-        var vacuumed = Vacuum();
+        var vacuumed = database.Optimize();
 
         JobsLog.Maintained(logger, check, dropped, corrected);
         return new MaintenanceReport(check == "ok", check, dropped, corrected, vacuumed);
     }
-
-    /// <summary>
-    /// Gives the space of deleted rows back to the file system once a quarter or more of the
-    /// database is free pages (after many deletions); writers wait meanwhile, so it is not done for less.
-    /// </summary>
-    private bool Vacuum()
-    {
-        using var lease = database.Borrow();
-        long Pragma(string name)
-        {
-            using var command = lease.Command($"PRAGMA {name}");
-            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        var pages = Pragma("page_count");
-        if (pages < MinPagesToVacuum || Pragma("freelist_count") * 4 < pages)
-        {
-            return false;
-        }
-
-        using var vacuum = lease.Command("VACUUM");
-        vacuum.ExecuteNonQuery();
-        return true;
-    }
-
-    /// <summary>Below this many pages (4 MiB at SQLite's 4 KiB) the free space is not worth a vacuum.</summary>
-    private const long MinPagesToVacuum = 1024;
 
     /// <summary>Gives the record of a file changed on disk its real size and hash; it is then processed (scanned) again.</summary>
     private async Task<bool> CorrectAsync(string path, CancellationToken cancellationToken)

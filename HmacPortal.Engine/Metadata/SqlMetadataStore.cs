@@ -1,77 +1,72 @@
+using System.Data;
+using System.Data.Common;
 using System.Runtime.CompilerServices;
-using Microsoft.Data.Sqlite;
 
 namespace HmacPortal.Engine.Metadata;
 
 /// <summary>
-/// The record of every stored file, in the <c>files</c> table of <see cref="SqliteDatabase"/>. A power
-/// cut can lose at most the last records, which start-up reconciliation recreates from the files
-/// (fsynced before their record is written).
+/// The record of every stored file, in the <c>files</c> table of the server's <see cref="Database"/>
+/// (SQLite or PostgreSQL, the same SQL). A power cut can lose at most the last records of a SQLite
+/// database, which start-up reconciliation recreates from the files (fsynced before their record
+/// is written).
 /// </summary>
-public sealed class SqliteMetadataStore(SqliteDatabase database) : IMetadataStore
+public sealed class SqlMetadataStore(Database database) : IMetadataStore
 {
-    public Task RecordAsync(FileRecord record, CancellationToken cancellationToken)
+    private const string Columns = "path, stored_path, size, content_type, sha256, owner, protocol, client_address, created, expires, downloads, last_download, processed, scan, deduplicated, thumbnail";
+
+    public async Task RecordAsync(FileRecord record, CancellationToken cancellationToken)
     {
         using var lease = database.Borrow();
-        using var command = lease.Connection.CreateCommand();
-        command.CommandText = """
-            INSERT OR REPLACE INTO files (path, stored_path, size, content_type, sha256, owner, protocol, client_address, created, expires, downloads, last_download, processed)
-            VALUES ($path, $stored, $size, $type, $sha, $owner, $protocol, $client, $created, $expires, $downloads, $last, $processed)
-            """;
-        command.Parameters.AddWithValue("$path", record.Path);
-        command.Parameters.AddWithValue("$stored", record.StoredPath);
-        command.Parameters.AddWithValue("$size", record.Size);
-        command.Parameters.AddWithValue("$type", record.ContentType);
-        command.Parameters.AddWithValue("$sha", (object?)record.Sha256 ?? DBNull.Value);
-        command.Parameters.AddWithValue("$owner", (object?)record.Owner ?? DBNull.Value);
-        command.Parameters.AddWithValue("$protocol", record.Protocol);
-        command.Parameters.AddWithValue("$client", (object?)record.ClientAddress ?? DBNull.Value);
-        command.Parameters.AddWithValue("$created", record.Created.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$expires", (object?)record.Expires?.ToUnixTimeMilliseconds() ?? DBNull.Value);
-        command.Parameters.AddWithValue("$downloads", record.Downloads);
-        command.Parameters.AddWithValue("$last", (object?)record.LastDownload?.ToUnixTimeMilliseconds() ?? DBNull.Value);
-        command.Parameters.AddWithValue("$processed", (object?)record.Processed?.ToUnixTimeMilliseconds() ?? DBNull.Value);
-        command.ExecuteNonQuery();
-        return Task.CompletedTask;
+        await using var command = lease.Command("""
+            INSERT INTO files (path, stored_path, size, content_type, sha256, owner, protocol, client_address, created, expires, downloads, last_download, processed, scan, deduplicated, thumbnail)
+            VALUES (@path, @stored, @size, @type, @sha, @owner, @protocol, @client, @created, @expires, @downloads, @last, @processed, NULL, 0, 0)
+            ON CONFLICT (path) DO UPDATE SET stored_path = excluded.stored_path, size = excluded.size, content_type = excluded.content_type,
+                sha256 = excluded.sha256, owner = excluded.owner, protocol = excluded.protocol, client_address = excluded.client_address,
+                created = excluded.created, expires = excluded.expires, downloads = excluded.downloads, last_download = excluded.last_download,
+                processed = excluded.processed, scan = NULL, deduplicated = 0, thumbnail = 0
+            """)
+            .With("@path", record.Path).With("@stored", record.StoredPath).With("@size", record.Size).With("@type", record.ContentType)
+            .With("@sha", record.Sha256).With("@owner", record.Owner).With("@protocol", record.Protocol).With("@client", record.ClientAddress)
+            .With("@created", record.Created).With("@expires", record.Expires).With("@downloads", record.Downloads)
+            .With("@last", record.LastDownload).With("@processed", record.Processed);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public Task<FileRecord?> GetAsync(string path, CancellationToken cancellationToken)
+    public async Task<FileRecord?> GetAsync(string path, CancellationToken cancellationToken)
     {
         using var lease = database.Borrow();
-        using var command = lease.Connection.CreateCommand();
-        command.CommandText = "SELECT path, stored_path, size, content_type, sha256, owner, protocol, client_address, created, expires, downloads, last_download, processed, scan, deduplicated, thumbnail FROM files WHERE path = $path";
-        command.Parameters.AddWithValue("$path", path);
-        using var reader = command.ExecuteReader();
-        return Task.FromResult(reader.Read() ? Read(reader) : null);
+        await using var command = lease.Command($"SELECT {Columns} FROM files WHERE path = @path").With("@path", path);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
     }
 
-    public Task<FilePage> QueryAsync(FileQuery query, CancellationToken cancellationToken)
+    public async Task<FilePage> QueryAsync(FileQuery query, CancellationToken cancellationToken)
     {
         using var lease = database.Borrow();
         var conditions = new List<string>();
         if (!string.IsNullOrWhiteSpace(query.Search))
         {
-            conditions.Add("(path LIKE $search ESCAPE '\\' OR owner LIKE $search ESCAPE '\\')");
+            conditions.Add($"(path {database.Like} @search ESCAPE '\\' OR owner {database.Like} @search ESCAPE '\\')");
         }
 
         if (query.Owner is not null)
         {
-            conditions.Add("owner = $owner");
+            conditions.Add("owner = @owner");
         }
 
         if (query.TypePrefix is not null)
         {
-            conditions.Add("substr(content_type, 1, length($type)) = $type");
+            conditions.Add("substr(content_type, 1, length(@type)) = @type");
         }
 
         if (query.MinSize is not null)
         {
-            conditions.Add("size >= $min");
+            conditions.Add("size >= @min");
         }
 
         if (query.UploadedAfter is not null)
         {
-            conditions.Add("created > $after");
+            conditions.Add("created > @after");
         }
 
         var where = conditions.Count == 0 ? string.Empty : "WHERE " + string.Join(" AND ", conditions);
@@ -84,162 +79,142 @@ public sealed class SqliteMetadataStore(SqliteDatabase database) : IMetadataStor
             _ => "created DESC",
         };
 
-        using var count = lease.Connection.CreateCommand();
-        count.CommandText = $"SELECT count(*) FROM files {where}";
-        using var select = lease.Connection.CreateCommand();
-        select.CommandText = $"SELECT path, stored_path, size, content_type, sha256, owner, protocol, client_address, created, expires, downloads, last_download, processed, scan, deduplicated, thumbnail FROM files {where} ORDER BY {order}, path LIMIT $take OFFSET $skip";
+        await using var count = lease.Command($"SELECT count(*) FROM files {where}");
+        await using var select = lease.Command($"SELECT {Columns} FROM files {where} ORDER BY {order}, path LIMIT @take OFFSET @skip");
+        var pattern = string.IsNullOrWhiteSpace(query.Search) ? null
+            : "%" + query.Search!.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
         foreach (var command in new[] { count, select })
         {
+            if (pattern is not null)
+            {
+                command.With("@search", pattern);
+            }
+
             if (query.Owner is not null)
             {
-                command.Parameters.AddWithValue("$owner", query.Owner);
+                command.With("@owner", query.Owner);
             }
 
             if (query.TypePrefix is not null)
             {
-                command.Parameters.AddWithValue("$type", query.TypePrefix);
+                command.With("@type", query.TypePrefix);
             }
 
             if (query.MinSize is not null)
             {
-                command.Parameters.AddWithValue("$min", query.MinSize.Value);
+                command.With("@min", query.MinSize.Value);
             }
 
             if (query.UploadedAfter is { } after)
             {
-                command.Parameters.AddWithValue("$after", after.ToUnixTimeMilliseconds());
+                command.With("@after", after);
             }
         }
 
-        if (!string.IsNullOrWhiteSpace(query.Search))
-        {
-            var pattern = "%" + query.Search!.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
-            count.Parameters.AddWithValue("$search", pattern);
-            select.Parameters.AddWithValue("$search", pattern);
-        }
-
-        select.Parameters.AddWithValue("$take", Math.Clamp(query.Take, 1, 500));
-        select.Parameters.AddWithValue("$skip", Math.Max(0, query.Skip));
-        var total = Convert.ToInt32(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        select.With("@take", Math.Clamp(query.Take, 1, 500)).With("@skip", Math.Max(0, query.Skip));
+        var total = (int)Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
         var items = new List<FileRecord>();
-        using var reader = select.ExecuteReader();
-        while (reader.Read())
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             items.Add(Read(reader));
         }
 
-        return Task.FromResult(new FilePage(items, total));
+        return new FilePage(items, total);
     }
 
-    public Task<long> TotalSizeAsync(CancellationToken cancellationToken)
+    public async Task<long> TotalSizeAsync(CancellationToken cancellationToken)
     {
         using var lease = database.Borrow();
-        using var command = lease.Command("SELECT coalesce(sum(size), 0) FROM files");
-        return Task.FromResult(Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+        await using var command = lease.Command("SELECT CAST(coalesce(sum(size), 0) AS BIGINT) FROM files");
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public Task<long> UsedBytesAsync(string owner, CancellationToken cancellationToken)
+    public async Task<long> UsedBytesAsync(string owner, CancellationToken cancellationToken)
     {
         using var lease = database.Borrow();
-        using var command = lease.Command("SELECT coalesce(sum(size), 0) FROM files WHERE owner = $owner");
-        command.Parameters.AddWithValue("$owner", owner);
-        return Task.FromResult(Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+        await using var command = lease.Command("SELECT CAST(coalesce(sum(size), 0) AS BIGINT) FROM files WHERE owner = @owner").With("@owner", owner);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public Task<IReadOnlyList<string>> ListExpiredAsync(DateTimeOffset now, DateTimeOffset? createdBefore, int take, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ListExpiredAsync(DateTimeOffset now, DateTimeOffset? createdBefore, int take, CancellationToken cancellationToken)
     {
         using var lease = database.Borrow();
-        using var command = lease.Command("""
+        await using var command = lease.Command("""
             SELECT path FROM files
-            WHERE (expires IS NOT NULL AND expires <= $now) OR ($before IS NOT NULL AND expires IS NULL AND created < $before)
-            ORDER BY coalesce(expires, created) LIMIT $take
-            """);
-        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$before", (object?)createdBefore?.ToUnixTimeMilliseconds() ?? DBNull.Value);
-        command.Parameters.AddWithValue("$take", take);
-        return Task.FromResult(ReadPaths(command));
+            WHERE (expires IS NOT NULL AND expires <= @now) OR (@before IS NOT NULL AND expires IS NULL AND created < @before)
+            ORDER BY coalesce(expires, created) LIMIT @take
+            """).With("@now", now).With("@before", createdBefore).With("@take", take);
+        return await ReadPathsAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
-    public Task<bool> SetExpiryAsync(string path, DateTimeOffset? expires, CancellationToken cancellationToken)
+    public async Task<bool> SetExpiryAsync(string path, DateTimeOffset? expires, CancellationToken cancellationToken)
     {
         using var lease = database.Borrow();
-        using var command = lease.Command("UPDATE files SET expires = $expires WHERE path = $path");
-        command.Parameters.AddWithValue("$path", path);
-        command.Parameters.AddWithValue("$expires", (object?)expires?.ToUnixTimeMilliseconds() ?? DBNull.Value);
-        return Task.FromResult(command.ExecuteNonQuery() == 1);
+        await using var command = lease.Command("UPDATE files SET expires = @expires WHERE path = @path").With("@path", path).With("@expires", expires);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
-    public Task<IReadOnlyList<string>> ListUnprocessedAsync(DateTimeOffset createdBefore, string? after, int take, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ListUnprocessedAsync(DateTimeOffset createdBefore, string? after, int take, CancellationToken cancellationToken)
     {
         using var lease = database.Borrow();
-        using var command = lease.Command("SELECT path FROM files WHERE processed IS NULL AND created < $before AND ($after IS NULL OR path > $after) ORDER BY path LIMIT $take");
-        command.Parameters.AddWithValue("$before", createdBefore.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$after", (object?)after ?? DBNull.Value);
-        command.Parameters.AddWithValue("$take", take);
-        return Task.FromResult(ReadPaths(command));
+        await using var command = lease.Command("SELECT path FROM files WHERE processed IS NULL AND created < @before AND (@after IS NULL OR path > @after) ORDER BY path LIMIT @take")
+            .With("@before", createdBefore).With("@after", after).With("@take", take);
+        return await ReadPathsAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
-    public Task<bool> SetProcessedAsync(string path, ProcessingState state, CancellationToken cancellationToken)
+    public async Task<bool> SetProcessedAsync(string path, ProcessingState state, CancellationToken cancellationToken)
     {
         using var lease = database.Borrow();
-        using var command = lease.Command("UPDATE files SET processed = $at, scan = $scan, deduplicated = $dedup, thumbnail = $thumb WHERE path = $path");
-        command.Parameters.AddWithValue("$path", path);
-        command.Parameters.AddWithValue("$at", state.At.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$scan", (object?)state.Scan ?? DBNull.Value);
-        command.Parameters.AddWithValue("$dedup", state.Deduplicated ? 1 : 0);
-        command.Parameters.AddWithValue("$thumb", state.HasThumbnail ? 1 : 0);
-        return Task.FromResult(command.ExecuteNonQuery() == 1);
+        await using var command = lease.Command("UPDATE files SET processed = @at, scan = @scan, deduplicated = @dedup, thumbnail = @thumb WHERE path = @path")
+            .With("@path", path).With("@at", state.At).With("@scan", state.Scan).With("@dedup", state.Deduplicated).With("@thumb", state.HasThumbnail);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
-    public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken)
+    public async Task<bool> DeleteAsync(string path, CancellationToken cancellationToken)
     {
         using var lease = database.Borrow();
-        using var command = lease.Connection.CreateCommand();
-        command.CommandText = "DELETE FROM files WHERE path = $path";
-        command.Parameters.AddWithValue("$path", path);
-        return Task.FromResult(command.ExecuteNonQuery() > 0);
+        await using var command = lease.Command("DELETE FROM files WHERE path = @path").With("@path", path);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
     }
 
-    public Task CountDownloadsAsync(IReadOnlyCollection<DownloadTally> tallies, CancellationToken cancellationToken)
+    public async Task CountDownloadsAsync(IReadOnlyCollection<DownloadTally> tallies, CancellationToken cancellationToken)
     {
         using var lease = database.Borrow();
-        using var transaction = lease.Connection.BeginTransaction();
-        using var command = lease.Connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "UPDATE files SET downloads = downloads + $count, last_download = max(coalesce(last_download, 0), $at) WHERE path = $path";
-        var path = command.Parameters.Add("$path", SqliteType.Text);
-        var count = command.Parameters.Add("$count", SqliteType.Integer);
-        var at = command.Parameters.Add("$at", SqliteType.Integer);
+        await using var transaction = await lease.Connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = lease.Command(
+            $"UPDATE files SET downloads = downloads + @count, last_download = {database.Greatest("coalesce(last_download, 0)", "@at")} WHERE path = @path", transaction);
+        var path = command.Slot("@path", DbType.String);
+        var count = command.Slot("@count", DbType.Int64);
+        var at = command.Slot("@at", DbType.Int64);
         foreach (var tally in tallies)
         {
             path.Value = tally.Path;
             count.Value = tally.Count;
             at.Value = tally.Last.ToUnixTimeMilliseconds();
-            command.ExecuteNonQuery();
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        transaction.Commit();
-        return Task.CompletedTask;
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async IAsyncEnumerable<(string Path, string StoredPath, long Size, bool Quarantined)> ListPathsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var lease = database.Borrow();
-        await using var command = lease.Connection.CreateCommand();
-        command.CommandText = "SELECT path, stored_path, size, coalesce(scan LIKE 'infected%', 0) FROM files";
+        await using var command = lease.Command("SELECT path, stored_path, size, CASE WHEN scan LIKE 'infected%' THEN 1 ELSE 0 END FROM files");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return (reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3) != 0);
+            yield return (reader.GetString(0), reader.GetString(1), reader.GetInt64(2), Convert.ToInt64(reader.GetValue(3), System.Globalization.CultureInfo.InvariantCulture) != 0);
         }
     }
 
     /// <summary>The first column of every row, for queries that list paths.</summary>
-    private static IReadOnlyList<string> ReadPaths(SqliteCommand command)
+    private static async Task<IReadOnlyList<string>> ReadPathsAsync(DbCommand command, CancellationToken cancellationToken)
     {
-        using var reader = command.ExecuteReader();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var paths = new List<string>();
-        while (reader.Read())
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             paths.Add(reader.GetString(0));
         }
@@ -247,7 +222,10 @@ public sealed class SqliteMetadataStore(SqliteDatabase database) : IMetadataStor
         return paths;
     }
 
-    private static FileRecord Read(SqliteDataReader r) => new(
+    private static DateTimeOffset? Time(DbDataReader r, int column) =>
+        r.IsDBNull(column) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(column));
+
+    private static FileRecord Read(DbDataReader r) => new(
         r.GetString(0),
         r.GetString(1),
         r.GetInt64(2),
@@ -257,11 +235,11 @@ public sealed class SqliteMetadataStore(SqliteDatabase database) : IMetadataStor
         r.GetString(6),
         r.IsDBNull(7) ? null : r.GetString(7),
         DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(8)),
-        r.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(9)),
+        Time(r, 9),
         r.GetInt64(10),
-        r.IsDBNull(11) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(11)))
+        Time(r, 11))
     {
-        Processed = r.IsDBNull(12) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(12)),
+        Processed = Time(r, 12),
         Scan = r.IsDBNull(13) ? null : r.GetString(13),
         Deduplicated = r.GetInt64(14) != 0,
         HasThumbnail = r.GetInt64(15) != 0,

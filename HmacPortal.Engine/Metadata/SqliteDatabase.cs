@@ -10,13 +10,15 @@ namespace HmacPortal.Engine.Metadata;
 /// the process loses nothing, and a power cut can lose at most the last commits. Connections are
 /// opened and configured once, then lent out one operation at a time.
 /// </summary>
-public sealed class SqliteDatabase : IDisposable
+public sealed class SqliteDatabase : Database
 {
     private readonly string _connectionString;
     private readonly System.Collections.Concurrent.ConcurrentBag<SqliteConnection> _idle = [];
+    private readonly Action<System.Data.Common.DbConnection> _giveBack;
 
     public SqliteDatabase(IOptions<ServerOptions> options)
     {
+        _giveBack = given => _idle.Add((SqliteConnection)given);
         Directory.CreateDirectory(options.Value.DataPath);
         DatabasePath = Path.Combine(options.Value.DataPath, "metadata.db");
         _connectionString = new SqliteConnectionStringBuilder
@@ -28,7 +30,8 @@ public sealed class SqliteDatabase : IDisposable
             DefaultTimeout = 30,
         }.ToString();
         using var lease = Borrow();
-        Execute(lease.Connection, """
+        var connection = (SqliteConnection)lease.Connection;
+        Execute(connection, """
             PRAGMA journal_mode = WAL;
             CREATE TABLE IF NOT EXISTS files (
                 path TEXT PRIMARY KEY NOT NULL,
@@ -92,7 +95,7 @@ public sealed class SqliteDatabase : IDisposable
                 bytes INTEGER NOT NULL
             );
             """);
-        Migrate(lease.Connection);
+        Migrate(connection);
     }
 
     /// <summary>
@@ -141,10 +144,52 @@ public sealed class SqliteDatabase : IDisposable
 
     public string DatabasePath { get; }
 
-    /// <summary>A configured connection for one operation; disposing the lease gives it back.</summary>
-    public Lease Borrow() => new(this, _idle.TryTake(out var connection) ? connection : Open());
+    public override DatabaseEngine Engine => DatabaseEngine.Sqlite;
 
-    public void Dispose()
+    public override string Location => DatabasePath;
+
+    public override DatabaseLease Borrow() => new(_idle.TryTake(out var connection) ? connection : Open(), _giveBack);
+
+    public override string CheckIntegrity()
+    {
+        using var lease = Borrow();
+        using var command = lease.Command("PRAGMA quick_check");
+        return Convert.ToString(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) ?? "no answer";
+    }
+
+    /// <summary>
+    /// SQLite's own optimisation, then a vacuum once a quarter or more of the database is free
+    /// pages (after many deletions); writers wait meanwhile, so it is not done for less.
+    /// </summary>
+    public override bool Optimize()
+    {
+        using var lease = Borrow();
+        using (var optimize = lease.Command("PRAGMA optimize"))
+        {
+            optimize.ExecuteNonQuery();
+        }
+
+        long Pragma(string name)
+        {
+            using var command = lease.Command($"PRAGMA {name}");
+            return command.ScalarInt64();
+        }
+
+        var pages = Pragma("page_count");
+        if (pages < MinPagesToVacuum || Pragma("freelist_count") * 4 < pages)
+        {
+            return false;
+        }
+
+        using var vacuum = lease.Command("VACUUM");
+        vacuum.ExecuteNonQuery();
+        return true;
+    }
+
+    /// <summary>Below this many pages (4 MiB at SQLite's 4 KiB) the free space is not worth a vacuum.</summary>
+    private const long MinPagesToVacuum = 1024;
+
+    public override void Dispose()
     {
         while (_idle.TryTake(out var connection))
         {
@@ -165,20 +210,5 @@ public sealed class SqliteDatabase : IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
-    }
-
-    /// <summary>A configured connection borrowed for one operation and given back afterwards.</summary>
-    public readonly struct Lease(SqliteDatabase database, SqliteConnection connection) : IDisposable
-    {
-        public SqliteConnection Connection { get; } = connection;
-
-        public SqliteCommand Command(string sql)
-        {
-            var command = Connection.CreateCommand();
-            command.CommandText = sql;
-            return command;
-        }
-
-        public void Dispose() => database._idle.Add(Connection);
     }
 }

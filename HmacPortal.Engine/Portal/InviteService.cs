@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using HmacPortal.Engine.Metadata;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace HmacPortal.Engine.Portal;
@@ -10,7 +9,7 @@ namespace HmacPortal.Engine.Portal;
 /// Invite links in the <c>invites</c> table. The link carries 256 random bits; only their SHA-256 is
 /// stored, so the database (or a backup of it) cannot be used to redeem an invite.
 /// </summary>
-public sealed class InviteService(SqliteDatabase database, TimeProvider clock, ILogger<InviteService> logger, Audit.AuditTrail? audit = null)
+public sealed class InviteService(Database database, TimeProvider clock, ILogger<InviteService> logger, Audit.AuditTrail? audit = null)
 {
     public static readonly TimeSpan LongestValidity = TimeSpan.FromDays(365);
 
@@ -39,15 +38,9 @@ public sealed class InviteService(SqliteDatabase database, TimeProvider clock, I
         using var lease = database.Borrow();
         using var insert = lease.Command("""
             INSERT INTO invites (id, token_hash, label, quota, max_file_size, created, expires)
-            VALUES ($id, $hash, $label, $quota, $max, $created, $expires)
-            """);
-        insert.Parameters.AddWithValue("$id", invite.Id);
-        insert.Parameters.AddWithValue("$hash", Hash(token));
-        insert.Parameters.AddWithValue("$label", invite.Label);
-        insert.Parameters.AddWithValue("$quota", invite.Quota);
-        insert.Parameters.AddWithValue("$max", invite.MaxFileSize);
-        insert.Parameters.AddWithValue("$created", invite.Created.ToUnixTimeMilliseconds());
-        insert.Parameters.AddWithValue("$expires", invite.Expires.ToUnixTimeMilliseconds());
+            VALUES (@id, @hash, @label, @quota, @max, @created, @expires)
+            """).With("@id", invite.Id).With("@hash", Hash(token)).With("@label", invite.Label).With("@quota", invite.Quota)
+            .With("@max", invite.MaxFileSize).With("@created", invite.Created).With("@expires", invite.Expires);
         insert.ExecuteNonQuery();
         PortalLog.InviteCreated(logger, invite.Id, invite.Label);
         audit?.Record("invite.created", "admin", null, $"invite {invite.Id}", $"{invite.Label}; quota {invite.Quota} bytes; until {invite.Expires:u}");
@@ -63,14 +56,14 @@ public sealed class InviteService(SqliteDatabase database, TimeProvider clock, I
         }
 
         using var lease = database.Borrow();
-        return Select(lease, "WHERE token_hash = $value", Hash(token)).FirstOrDefault();
+        return Select(lease, "WHERE token_hash = @value", Hash(token)).FirstOrDefault();
     }
 
     /// <summary>The invite with this id, whatever its state (a signed-in guest is checked against it on every visit).</summary>
     public Invite? Get(string id)
     {
         using var lease = database.Borrow();
-        return Select(lease, "WHERE id = $value", id).FirstOrDefault();
+        return Select(lease, "WHERE id = @value", id).FirstOrDefault();
     }
 
     public IReadOnlyList<Invite> List()
@@ -82,8 +75,7 @@ public sealed class InviteService(SqliteDatabase database, TimeProvider clock, I
     public bool Revoke(string id)
     {
         using var lease = database.Borrow();
-        using var command = lease.Command("UPDATE invites SET revoked = 1 WHERE id = $id AND revoked = 0");
-        command.Parameters.AddWithValue("$id", id);
+        using var command = lease.Command("UPDATE invites SET revoked = 1 WHERE id = @id AND revoked = 0").With("@id", id);
         var revoked = command.ExecuteNonQuery() == 1;
         if (revoked)
         {
@@ -98,15 +90,15 @@ public sealed class InviteService(SqliteDatabase database, TimeProvider clock, I
 
     private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
-    private static List<Invite> Select(SqliteDatabase.Lease lease, string clause, string? value)
+    private static List<Invite> Select(DatabaseLease lease, string clause, string? value)
     {
         using var command = lease.Command($"SELECT id, label, quota, max_file_size, created, expires, revoked FROM invites {clause}");
         if (value is not null)
         {
-            command.Parameters.AddWithValue("$value", value);
+            command.With("@value", value);
         }
 
-        using SqliteDataReader reader = command.ExecuteReader();
+        using var reader = command.ExecuteReader();
         var invites = new List<Invite>();
         while (reader.Read())
         {
@@ -117,7 +109,7 @@ public sealed class InviteService(SqliteDatabase database, TimeProvider clock, I
                 reader.GetInt64(3),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
-                reader.GetInt32(6) != 0));
+                reader.GetInt64(6) != 0));
         }
 
         return invites;

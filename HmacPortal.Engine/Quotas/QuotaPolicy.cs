@@ -11,7 +11,7 @@ namespace HmacPortal.Engine.Quotas;
 /// (matched by name, or for an XMPP address by ejabberd's SHA-1 directory of it), else the default.
 /// Admin-set limits live in the database, so they apply at once and survive restarts.
 /// </summary>
-public sealed class QuotaPolicy(IOptionsMonitor<QuotasOptions> options, SqliteDatabase database, Audit.AuditTrail? audit = null)
+public sealed class QuotaPolicy(IOptionsMonitor<QuotasOptions> options, Database database, Audit.AuditTrail? audit = null)
 {
     public bool Enabled => options.CurrentValue.Enabled;
 
@@ -38,20 +38,28 @@ public sealed class QuotaPolicy(IOptionsMonitor<QuotasOptions> options, SqliteDa
 
     public void SetOverride(string owner, long bytes, string by)
     {
+        // Owners match whatever their case: the limit replaces any set for another spelling.
         using var lease = database.Borrow();
-        using var command = lease.Command("INSERT INTO quota_overrides (owner, bytes) VALUES ($owner, $bytes) ON CONFLICT(owner) DO UPDATE SET bytes = $bytes");
-        command.Parameters.AddWithValue("$owner", owner);
-        command.Parameters.AddWithValue("$bytes", bytes);
-        command.ExecuteNonQuery();
+        using var transaction = lease.Connection.BeginTransaction();
+        using (var remove = lease.Command("DELETE FROM quota_overrides WHERE lower(owner) = lower(@owner)", transaction))
+        {
+            remove.With("@owner", owner).ExecuteNonQuery();
+        }
+
+        using (var insert = lease.Command("INSERT INTO quota_overrides (owner, bytes) VALUES (@owner, @bytes)", transaction))
+        {
+            insert.With("@owner", owner).With("@bytes", bytes).ExecuteNonQuery();
+        }
+
+        transaction.Commit();
         audit?.Record("quota.set", by, null, owner, $"{bytes} bytes");
     }
 
     public bool RemoveOverride(string owner, string by)
     {
         using var lease = database.Borrow();
-        using var command = lease.Command("DELETE FROM quota_overrides WHERE owner = $owner");
-        command.Parameters.AddWithValue("$owner", owner);
-        var removed = command.ExecuteNonQuery() == 1;
+        using var command = lease.Command("DELETE FROM quota_overrides WHERE lower(owner) = lower(@owner)").With("@owner", owner);
+        var removed = command.ExecuteNonQuery() >= 1;
         if (removed)
         {
             audit?.Record("quota.removed", by, null, owner);
@@ -65,12 +73,11 @@ public sealed class QuotaPolicy(IOptionsMonitor<QuotasOptions> options, SqliteDa
     {
         using var lease = database.Borrow();
         using var command = lease.Command("""
-            SELECT owner, sum(files), sum(bytes) FROM (
+            SELECT min(owner), CAST(sum(files) AS BIGINT), CAST(sum(bytes) AS BIGINT) FROM (
                 SELECT owner, count(*) AS files, sum(size) AS bytes FROM files WHERE owner IS NOT NULL GROUP BY owner
-                UNION ALL SELECT owner, 0, 0 FROM quota_overrides)
-            GROUP BY owner COLLATE NOCASE ORDER BY sum(bytes) DESC, owner LIMIT $take
-            """);
-        command.Parameters.AddWithValue("$take", take);
+                UNION ALL SELECT owner, 0, 0 FROM quota_overrides) AS usage
+            GROUP BY lower(owner) ORDER BY sum(bytes) DESC, min(owner) LIMIT @take
+            """).With("@take", take);
         using var reader = command.ExecuteReader();
         var owners = new List<OwnerUsage>();
         while (reader.Read())
@@ -84,8 +91,7 @@ public sealed class QuotaPolicy(IOptionsMonitor<QuotasOptions> options, SqliteDa
     private long? Override(string owner)
     {
         using var lease = database.Borrow();
-        using var command = lease.Command("SELECT bytes FROM quota_overrides WHERE owner = $owner");
-        command.Parameters.AddWithValue("$owner", owner);
+        using var command = lease.Command("SELECT bytes FROM quota_overrides WHERE lower(owner) = lower(@owner)").With("@owner", owner);
         return command.ExecuteScalar() is long bytes ? bytes : null;
     }
 

@@ -200,7 +200,10 @@ public sealed class ChunkedUploadService(
         var size = Math.Min(chunkSize, length - start);
         if (IsReceived(session, number))
         {
-            return new TusOutcome(TusResult.Found, "Chunk already uploaded", session);
+            // Every chunk is in but the commit did not happen (the database was unreachable): sending a chunk again finishes it.
+            return session is { IsComplete: true, Completed: false }
+                ? await CommitPendingAsync(id).ConfigureAwait(false)
+                : new TusOutcome(TusResult.Found, "Chunk already uploaded", session);
         }
 
         if (request.ContentLength is not { } sent)
@@ -284,6 +287,22 @@ public sealed class ChunkedUploadService(
             }
 
             return await committer.CommitAsync(id, session, "chunked").ConfigureAwait(false);
+        }
+        finally
+        {
+            stripe.Release();
+        }
+    }
+
+    private async Task<TusOutcome> CommitPendingAsync(UploadId id)
+    {
+        var stripe = Stripe(id);
+        await stripe.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            return sessions.Get(id) is { IsComplete: true, Completed: false } session
+                ? await committer.CommitAsync(id, session, "chunked").ConfigureAwait(false)
+                : new TusOutcome(TusResult.Found, "Chunk already uploaded", sessions.Get(id));
         }
         finally
         {

@@ -73,8 +73,29 @@ public sealed class SessionCommitter(
             return Refuse(id, TusResult.Exists, "a file was stored at this path meanwhile");
         }
 
-        await recorder.RecordAsync(target, stored, length, sha, session.ContentType, session.Owner, protocol, session.ClientAddress, session.FileExpires)
-            .ConfigureAwait(false);
+        try
+        {
+            await recorder.RecordAsync(target, stored, length, sha, session.ContentType, session.Owner, protocol, session.ClientAddress, session.FileExpires)
+                .ConfigureAwait(false);
+        }
+        catch (System.Data.Common.DbException ex)
+        {
+            // No file without its record: the bytes go back to the session, whole, and the next
+            // request for it (a HEAD, the last PATCH again, or the last chunk again) commits them.
+            var backInSession = NoReplaceRename.TryMove(stored.ToFullPath(files.Root), data);
+            UploadLog.Unrecorded(logger, session.TargetPath, ex.Message);
+            if (!backInSession)
+            {
+                files.Delete(stored);
+                sessions.Delete(id);
+            }
+
+            return new TusOutcome(TusResult.DatabaseUnavailable, "the database that records files is unreachable; the upload is kept and finishes when it is retried")
+            {
+                Wait = ex is Metadata.DatabaseUnavailableException unavailable ? unavailable.RetryAfter : TimeSpan.FromSeconds(5),
+            };
+        }
+
         transfers.UploadStored(session.TargetPath);
         session = session with { Completed = true };
         sessions.Save(session);

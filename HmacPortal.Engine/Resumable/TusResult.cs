@@ -43,6 +43,9 @@ public enum TusResult
 
     /// <summary>429 with Retry-After: the owner is uploading faster than <c>[rate_limit]</c> allows.</summary>
     RateLimited,
+
+    /// <summary>503 with Retry-After: the database that records files is unreachable; the upload stays, whole, to be finished later.</summary>
+    DatabaseUnavailable,
     /// <summary>411: the request needs a Content-Length.</summary>
     LengthRequired,
     /// <summary>The client went away or another request took over; what arrived is kept.</summary>

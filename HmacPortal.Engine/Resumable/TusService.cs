@@ -229,7 +229,40 @@ public sealed class TusService(
     /// <summary>When a session-based upload (tus or the chunked API) last received data (its expiry is pushed forward by every write).</summary>
     public DateTimeOffset LastActivity(UploadSession session) => session.Expires - uploads.CurrentValue.SessionTimeout;
 
-    public TusOutcome Head(UploadId id) => Load(id, out var session) ?? new TusOutcome(TusResult.Found, Session: session);
+    /// <summary>
+    /// The upload's state. An upload that has every byte but is not committed yet (its commit found
+    /// the database unreachable, or the process stopped in between) is committed now, since a
+    /// client that sees its whole length sends nothing more.
+    /// </summary>
+    public async Task<TusOutcome> HeadAsync(UploadId id, CancellationToken cancellationToken)
+    {
+        if (Load(id, out var session) is { } missing)
+        {
+            return missing;
+        }
+
+        if (!AwaitsCommit(session))
+        {
+            return new TusOutcome(TusResult.Found, Session: session);
+        }
+
+        using var lease = await writers.AcquireAsync(id, cancellationToken).ConfigureAwait(false);
+        if (Load(id, out session) is { } gone)
+        {
+            return gone;
+        }
+
+        if (!AwaitsCommit(session))
+        {
+            return new TusOutcome(TusResult.Found, Session: session);
+        }
+
+        var committed = await committer.CommitAsync(id, session, "tus").ConfigureAwait(false);
+        return committed is { Result: TusResult.Written, Session: { } done } ? new TusOutcome(TusResult.Found, Session: done) : committed;
+    }
+
+    private static bool AwaitsCommit(UploadSession session) =>
+        session is { IsComplete: true, Completed: false, IsPartial: false, Concat: null };
 
     /// <summary>Appends a PATCH body (or a creation-with-upload body) at the stored offset.</summary>
     public async Task<TusOutcome> PatchAsync(UploadId id, TusPatchRequest request, PipeReader body, CancellationToken cancellationToken)

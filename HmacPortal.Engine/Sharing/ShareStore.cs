@@ -1,5 +1,5 @@
 using HmacPortal.Engine.Metadata;
-using Microsoft.Data.Sqlite;
+using System.Data;
 
 namespace HmacPortal.Engine.Sharing;
 
@@ -10,13 +10,19 @@ namespace HmacPortal.Engine.Sharing;
 /// </summary>
 public sealed class ShareStore
 {
-    private readonly SqliteDatabase _database;
+    private readonly Database _database;
 
-    public ShareStore(SqliteDatabase database)
+    public ShareStore(Database database)
     {
         _database = database;
 
-        // Claims held by downloads that were running when the process stopped are void.
+        // Claims held by downloads that were running when the process stopped are void. A shared
+        // database is left alone: other nodes' downloads may be running.
+        if (database.Engine != DatabaseEngine.Sqlite)
+        {
+            return;
+        }
+
         using var lease = database.Borrow();
         using var reset = lease.Command("UPDATE shares SET in_flight = 0 WHERE in_flight <> 0");
         reset.ExecuteNonQuery();
@@ -28,26 +34,19 @@ public sealed class ShareStore
         using var transaction = lease.Connection.BeginTransaction();
         using (var insert = lease.Command("""
             INSERT INTO shares (id, owner, created, expires, password_hash, max_downloads, delete_after_download)
-            VALUES ($id, $owner, $created, $expires, $password, $max, $delete)
-            """))
+            VALUES (@id, @owner, @created, @expires, @password, @max, @delete)
+            """, transaction))
         {
-            insert.Transaction = transaction;
-            insert.Parameters.AddWithValue("$id", link.Id.Value);
-            insert.Parameters.AddWithValue("$owner", link.Owner);
-            insert.Parameters.AddWithValue("$created", link.Created.ToUnixTimeMilliseconds());
-            insert.Parameters.AddWithValue("$expires", (object?)link.Expires?.ToUnixTimeMilliseconds() ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$password", (object?)link.PasswordHash ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$max", (object?)link.MaxDownloads ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$delete", link.DeleteAfterDownload ? 1 : 0);
-            insert.ExecuteNonQuery();
+            insert.With("@id", link.Id.Value).With("@owner", link.Owner).With("@created", link.Created).With("@expires", link.Expires)
+                .With("@password", link.PasswordHash).With("@max", link.MaxDownloads).With("@delete", link.DeleteAfterDownload)
+                .ExecuteNonQuery();
         }
 
-        using (var file = lease.Command("INSERT INTO share_files (share_id, position, path) VALUES ($id, $position, $path)"))
+        using (var file = lease.Command("INSERT INTO share_files (share_id, position, path) VALUES (@id, @position, @path)", transaction))
         {
-            file.Transaction = transaction;
-            file.Parameters.AddWithValue("$id", link.Id.Value);
-            var position = file.Parameters.Add("$position", SqliteType.Integer);
-            var path = file.Parameters.Add("$path", SqliteType.Text);
+            file.With("@id", link.Id.Value);
+            var position = file.Slot("@position", DbType.Int64);
+            var path = file.Slot("@path", DbType.String);
             for (var i = 0; i < link.Files.Count; i++)
             {
                 position.Value = i;
@@ -62,21 +61,21 @@ public sealed class ShareStore
     public ShareLink? Get(ShareId id)
     {
         using var lease = _database.Borrow();
-        return Select(lease, "WHERE id = $id", ("$id", id.Value)).FirstOrDefault();
+        return Select(lease, "WHERE id = @id", command => command.With("@id", id.Value)).FirstOrDefault();
     }
 
     /// <summary>An owner's links, newest first.</summary>
     public IReadOnlyList<ShareLink> ListByOwner(string owner)
     {
         using var lease = _database.Borrow();
-        return Select(lease, "WHERE owner = $owner ORDER BY created DESC", ("$owner", owner));
+        return Select(lease, "WHERE owner = @owner ORDER BY created DESC", command => command.With("@owner", owner));
     }
 
     /// <summary>Every link, newest first (for the admin console).</summary>
     public IReadOnlyList<ShareLink> ListAll(int take)
     {
         using var lease = _database.Borrow();
-        return Select(lease, "ORDER BY created DESC LIMIT $take", ("$take", take));
+        return Select(lease, "ORDER BY created DESC LIMIT @take", command => command.With("@take", take));
     }
 
     /// <summary>Takes one download from the link if it is active and has one left (counting those in flight).</summary>
@@ -85,11 +84,9 @@ public sealed class ShareStore
         using var lease = _database.Borrow();
         using var command = lease.Command("""
             UPDATE shares SET in_flight = in_flight + 1
-            WHERE id = $id AND revoked = 0 AND (expires IS NULL OR expires > $now)
+            WHERE id = @id AND revoked = 0 AND (expires IS NULL OR expires > @now)
               AND (max_downloads IS NULL OR downloads + in_flight < max_downloads)
-            """);
-        command.Parameters.AddWithValue("$id", id.Value);
-        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+            """).With("@id", id.Value).With("@now", now);
         return command.ExecuteNonQuery() == 1;
     }
 
@@ -97,47 +94,41 @@ public sealed class ShareStore
     public void EndClaim(ShareId id, bool finished)
     {
         using var lease = _database.Borrow();
+        var release = _database.Greatest("in_flight - 1", "0");
         using var command = lease.Command(finished
-            ? "UPDATE shares SET in_flight = max(in_flight - 1, 0), downloads = downloads + 1 WHERE id = $id"
-            : "UPDATE shares SET in_flight = max(in_flight - 1, 0) WHERE id = $id");
-        command.Parameters.AddWithValue("$id", id.Value);
-        command.ExecuteNonQuery();
+            ? $"UPDATE shares SET in_flight = {release}, downloads = downloads + 1 WHERE id = @id"
+            : $"UPDATE shares SET in_flight = {release} WHERE id = @id");
+        command.With("@id", id.Value).ExecuteNonQuery();
     }
 
     public bool Revoke(ShareId id) => Update(id, "revoked = 1", null);
 
     public bool SetExpiry(ShareId id, DateTimeOffset? expires) =>
-        Update(id, "expires = $value", (object?)expires?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+        Update(id, "expires = @value", command => command.With("@value", expires));
 
     public bool Delete(ShareId id)
     {
         using var lease = _database.Borrow();
-        using var command = lease.Command("DELETE FROM shares WHERE id = $id");
-        command.Parameters.AddWithValue("$id", id.Value);
+        using var command = lease.Command("DELETE FROM shares WHERE id = @id").With("@id", id.Value);
         return command.ExecuteNonQuery() == 1;
     }
 
-    private bool Update(ShareId id, string assignment, object? value)
+    private bool Update(ShareId id, string assignment, Action<System.Data.Common.DbCommand>? bind)
     {
         using var lease = _database.Borrow();
-        using var command = lease.Command($"UPDATE shares SET {assignment} WHERE id = $id");
-        command.Parameters.AddWithValue("$id", id.Value);
-        if (value is not null)
-        {
-            command.Parameters.AddWithValue("$value", value);
-        }
-
+        using var command = lease.Command($"UPDATE shares SET {assignment} WHERE id = @id").With("@id", id.Value);
+        bind?.Invoke(command);
         return command.ExecuteNonQuery() == 1;
     }
 
-    private static List<ShareLink> Select(SqliteDatabase.Lease lease, string clause, (string Name, object Value) parameter)
+    private List<ShareLink> Select(DatabaseLease lease, string clause, Action<System.Data.Common.DbCommand> bind)
     {
         using var command = lease.Command($"""
             SELECT id, owner, created, expires, password_hash, max_downloads, downloads, delete_after_download, revoked,
-                   (SELECT json_group_array(path) FROM (SELECT path FROM share_files f WHERE f.share_id = s.id ORDER BY position))
+                   {_database.JsonArray("path", "share_files f WHERE f.share_id = s.id", "position")}
             FROM shares s {clause}
             """);
-        command.Parameters.AddWithValue(parameter.Name, parameter.Value);
+        bind(command);
         using var reader = command.ExecuteReader();
         var links = new List<ShareLink>();
         while (reader.Read())
@@ -148,10 +139,10 @@ public sealed class ShareStore
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
                 reader.IsDBNull(3) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
                 reader.IsDBNull(4) ? null : reader.GetString(4),
-                reader.IsDBNull(5) ? null : reader.GetInt32(5),
-                reader.GetInt32(6),
-                reader.GetInt32(7) != 0,
-                reader.GetInt32(8) != 0,
+                reader.IsDBNull(5) ? null : (int)reader.GetInt64(5),
+                (int)reader.GetInt64(6),
+                reader.GetInt64(7) != 0,
+                reader.GetInt64(8) != 0,
                 System.Text.Json.JsonSerializer.Deserialize<string[]>(reader.GetString(9)) ?? []));
         }
 

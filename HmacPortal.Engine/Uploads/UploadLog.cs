@@ -16,4 +16,7 @@ internal static partial class UploadLog
 
     [LoggerMessage(2003, LogLevel.Information, "Upload of {Path} lost the race: another upload stored it first")]
     public static partial void LostRace(ILogger logger, string path);
+
+    [LoggerMessage(2004, LogLevel.Error, "Upload of {Path} could not be recorded, so its file was removed: {Reason}")]
+    public static partial void Unrecorded(ILogger logger, string path, string reason);
 }

@@ -40,4 +40,7 @@ public enum UploadResult
 
     /// <summary>The owner is uploading faster than <c>[rate_limit]</c> allows: 429 with Retry-After, before the body.</summary>
     RateLimited,
+
+    /// <summary>The database that records files is unreachable: 503 with Retry-After, and nothing is kept.</summary>
+    DatabaseUnavailable,
 }

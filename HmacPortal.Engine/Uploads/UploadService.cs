@@ -26,13 +26,21 @@ public sealed class UploadService(
     Validation.ContentValidator validator,
     Identity.OwnerResolver owners,
     Protection.OwnerRateLimiter ownerLimits,
+    Metadata.Database database,
     ILogger<UploadService> logger)
 {
+    private const string DatabaseUnavailableDetail = "the database that records files is unreachable, so nothing was stored; try again shortly";
+
     /// <summary>Everything that decides an upload before its body: a refusal, or null to go ahead.</summary>
     private UploadOutcome? Admit(UploadRequest request, out SignatureCheck check, out string? owner)
     {
         owner = null;
         check = new SignatureCheck(SignatureStatus.Missing, SignatureScheme.None, string.Empty);
+        if (database.Unreachable)
+        {
+            return Refuse(request, UploadResult.DatabaseUnavailable, DatabaseUnavailableDetail) with { Wait = database.RetryAfter };
+        }
+
         if (bans.Find(request.ClientAddress) is { } ban)
         {
             return new UploadOutcome(UploadResult.Banned, $"this address is banned until {ban.Until:u} after repeated signature failures");
@@ -148,9 +156,21 @@ public sealed class UploadService(
                 return new UploadOutcome(UploadResult.LengthMismatch, "the body's length differs from Content-Length");
         }
 
-        var record = await recorder.RecordAsync(
-            request.Path, stored, write.Length, write.Sha256, contentType, owner,
-            check.Scheme.ToString().ToLowerInvariant(), request.ClientAddress, check.FileExpiresAt).ConfigureAwait(false);
+        Metadata.FileRecord record;
+        try
+        {
+            record = await recorder.RecordAsync(
+                request.Path, stored, write.Length, write.Sha256, contentType, owner,
+                check.Scheme.ToString().ToLowerInvariant(), request.ClientAddress, check.FileExpiresAt).ConfigureAwait(false);
+        }
+        catch (System.Data.Common.DbException ex)
+        {
+            // No file without its record: the committed bytes go, and the client is told to come back.
+            files.Delete(stored);
+            UploadLog.Unrecorded(logger, request.Path.Value, ex.Message);
+            return new UploadOutcome(UploadResult.DatabaseUnavailable, DatabaseUnavailableDetail) { Wait = database.RetryAfter };
+        }
+
         transfers.UploadStored();
         return UploadOutcome.Stored(record);
     }

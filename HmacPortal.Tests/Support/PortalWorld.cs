@@ -31,7 +31,7 @@ public sealed class PortalWorld : IDisposable
         Directory.CreateDirectory(Server.StoragePath);
         var serverMonitor = ServerMonitor = new TestOptionsMonitor<ServerOptions>(Server);
         Database = new SqliteDatabase(Options.Create(Server));
-        Metadata = new SqliteMetadataStore(Database);
+        Metadata = new SqlMetadataStore(Database);
         Files = new FileStore(serverMonitor);
         Thumbnails = new HmacPortal.Engine.Thumbnails.ThumbnailStore(new TestOptionsMonitor<ThumbnailsOptions>(ThumbnailOptions), serverMonitor, NullLogger<HmacPortal.Engine.Thumbnails.ThumbnailStore>.Instance);
         Catalog = new FileCatalog(Metadata, Files, NullLogger<FileCatalog>.Instance, thumbnails: Thumbnails);
@@ -111,7 +111,7 @@ public sealed class PortalWorld : IDisposable
 
     public SqliteDatabase Database { get; }
 
-    public SqliteMetadataStore Metadata { get; }
+    public SqlMetadataStore Metadata { get; }
 
     public FileStore Files { get; }
 

@@ -30,6 +30,13 @@ internal static class UiSetup
         {
             ExceptionHandler = context =>
             {
+                // An unreachable database is a passing state, not a fault of the server: 503, try again shortly.
+                if (context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error is System.Data.Common.DbException failure)
+                {
+                    var wait = failure is Engine.Metadata.DatabaseUnavailableException unavailable ? unavailable.RetryAfter : TimeSpan.FromSeconds(5);
+                    return Endpoints.HttpOutcomes.DatabaseUnavailable(wait, "the database is unreachable; try again shortly").ExecuteAsync(context);
+                }
+
                 context.Response.StatusCode = StatusCodes.Status500InternalServerError;
                 context.Response.ContentType = "application/problem+json";
                 return context.Response.WriteAsync(

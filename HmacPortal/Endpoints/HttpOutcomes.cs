@@ -30,6 +30,7 @@ internal static class HttpOutcomes
         UploadResult.TypeNotAccepted => Problem(StatusCodes.Status415UnsupportedMediaType, "type-not-accepted", "Content type not accepted", outcome.Detail),
         UploadResult.Unavailable => new RetryAfter(Engine.Scanning.VirusScanner.BreakDuration, Problem(StatusCodes.Status503ServiceUnavailable, "scanner-unavailable", "Virus scanning unavailable", outcome.Detail)),
         UploadResult.RateLimited => RateLimited(outcome.Wait, outcome.Detail),
+        UploadResult.DatabaseUnavailable => DatabaseUnavailable(outcome.Wait, outcome.Detail),
         _ => Problem(StatusCodes.Status500InternalServerError, "internal", "Internal error", "the server could not handle this upload"),
     };
 
@@ -53,6 +54,7 @@ internal static class HttpOutcomes
         TusResult.TypeNotAccepted => Problem(StatusCodes.Status415UnsupportedMediaType, "type-not-accepted", "Content type not accepted", outcome.Detail),
         TusResult.Unavailable => new RetryAfter(Engine.Scanning.VirusScanner.BreakDuration, Problem(StatusCodes.Status503ServiceUnavailable, "scanner-unavailable", "Virus scanning unavailable", outcome.Detail)),
         TusResult.RateLimited => RateLimited(outcome.Wait, outcome.Detail),
+        TusResult.DatabaseUnavailable => DatabaseUnavailable(outcome.Wait, outcome.Detail),
         TusResult.LengthRequired => Problem(StatusCodes.Status411LengthRequired, "length-required", "Length required", outcome.Detail),
         _ => Problem(StatusCodes.Status500InternalServerError, "internal", "Internal error", "the server could not handle this request"),
     };
@@ -66,6 +68,10 @@ internal static class HttpOutcomes
     /// <summary>429 with Retry-After for an owner over <c>[rate_limit]</c>, counted with the per-address refusals.</summary>
     private static IResult RateLimited(TimeSpan? wait, string detail) =>
         new RetryAfter(wait ?? TimeSpan.FromSeconds(1), Problem(StatusCodes.Status429TooManyRequests, "rate-limited", "Too many requests", detail), countRateLimited: true);
+
+    /// <summary>503 with Retry-After while the database is unreachable.</summary>
+    public static IResult DatabaseUnavailable(TimeSpan? wait, string detail) =>
+        new RetryAfter(wait ?? TimeSpan.FromSeconds(5), Problem(StatusCodes.Status503ServiceUnavailable, "database-unavailable", "Database unavailable", detail));
 
     /// <summary>Tells the client when to try again (whole seconds, at least one).</summary>
     private sealed class RetryAfter(TimeSpan wait, IResult inner, bool countRateLimited = false) : IResult

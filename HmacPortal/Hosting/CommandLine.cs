@@ -8,6 +8,7 @@ internal enum CliVerb
     GenConfig,
     Validate,
     HashPassword,
+    MigrateMetadata,
 }
 
 /// <summary>The command line: one verb, the config path, and host settings passed through.</summary>
@@ -24,6 +25,9 @@ internal sealed record CommandLine(CliVerb Verb, string ConfigPath, bool ConfigP
           --validate        check the configuration, print every problem, exit 0 if it is usable
           --hash-password   read a password from standard input, print its hash for
                             [admin] password_hash, and exit
+          --migrate-metadata
+                            copy the SQLite database in data_path into the PostgreSQL database
+                            of [database] (which must be empty), checking every table, and exit
           --version         print the version and exit
           --help            print this text and exit
 
@@ -45,6 +49,7 @@ internal sealed record CommandLine(CliVerb Verb, string ConfigPath, bool ConfigP
                 "--genconfig" => CliVerb.GenConfig,
                 "--validate" => CliVerb.Validate,
                 "--hash-password" => CliVerb.HashPassword,
+                "--migrate-metadata" => CliVerb.MigrateMetadata,
                 _ => null,
             };
             if (found is { } f)

@@ -29,6 +29,7 @@ internal static class OptionsSetup
         Table<AuditOptions>(services, configuration, AuditOptions.Section, ConfigRules.Check);
         Table<KeyRotationOptions>(services, configuration, KeyRotationOptions.Section, ConfigRules.Check);
         Table<OwnersOptions>(services, configuration, OwnersOptions.Section, ConfigRules.Check);
+        Table<DatabaseOptions>(services, configuration, DatabaseOptions.Section, ConfigRules.Check);
 
         // Relative paths in config.toml are relative to the file, not to wherever the process started.
         services.PostConfigure<ServerOptions>(server =>

@@ -12,14 +12,14 @@ public sealed class FileCatalogTests : IDisposable
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private readonly TempDirectory _dir = new();
     private readonly SqliteDatabase _database;
-    private readonly SqliteMetadataStore _metadata;
+    private readonly SqlMetadataStore _metadata;
     private readonly FileCatalog _catalog;
 
     public FileCatalogTests()
     {
         var server = new ServerOptions { StoragePath = _dir.Combine("files"), DataPath = _dir.Combine("state") };
         _database = new SqliteDatabase(Options.Create(server));
-        _metadata = new SqliteMetadataStore(_database);
+        _metadata = new SqlMetadataStore(_database);
         _catalog = new FileCatalog(_metadata, new FileStore(new TestOptionsMonitor<ServerOptions>(server)), NullLogger<FileCatalog>.Instance);
     }
 

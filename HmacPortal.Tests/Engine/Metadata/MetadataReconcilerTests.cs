@@ -14,7 +14,7 @@ public sealed class MetadataReconcilerTests : IDisposable
     private readonly TempDirectory _dir = new();
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly SqliteDatabase _database;
-    private readonly SqliteMetadataStore _metadata;
+    private readonly SqlMetadataStore _metadata;
     private readonly MetadataReconciler _reconciler;
 
     public MetadataReconcilerTests()
@@ -22,7 +22,7 @@ public sealed class MetadataReconcilerTests : IDisposable
         var server = new ServerOptions { StoragePath = _dir.Combine("files"), DataPath = _dir.Combine("state") };
         Directory.CreateDirectory(server.StoragePath);
         _database = new SqliteDatabase(Options.Create(server));
-        _metadata = new SqliteMetadataStore(_database);
+        _metadata = new SqlMetadataStore(_database);
         _reconciler = new MetadataReconciler(new FileStore(new TestOptionsMonitor<ServerOptions>(server)), _metadata, NullLogger<MetadataReconciler>.Instance);
     }
 

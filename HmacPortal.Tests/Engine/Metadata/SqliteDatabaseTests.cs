@@ -31,7 +31,7 @@ public sealed class SqliteDatabaseTests : IDisposable
         for (var open = 0; open < 2; open++)
         {
             using var database = new SqliteDatabase(options);
-            var store = new SqliteMetadataStore(database);
+            var store = new SqlMetadataStore(database);
 
             var record = await store.GetAsync("a/old.bin", CancellationToken.None);
             Assert.NotNull(record);

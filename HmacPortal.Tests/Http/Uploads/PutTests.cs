@@ -220,7 +220,7 @@ public sealed class PutTests : IDisposable
         Assert.Equal("45a6b241a242c97f0492d382c390dfa335aac986", record.Owner);
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(SignedUploads.Body(20))), record.Sha256);
         Assert.Equal(_factory.Clock.GetUtcNow(), record.Created);
-        Assert.StartsWith(Path.GetFullPath(_factory.DataPath), Path.GetFullPath(_factory.Services.GetRequiredService<HmacPortal.Engine.Metadata.SqliteDatabase>().DatabasePath), StringComparison.Ordinal);
+        Assert.StartsWith(Path.GetFullPath(_factory.DataPath), Path.GetFullPath(_factory.Services.GetRequiredService<HmacPortal.Engine.Metadata.Database>().Location), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -137,7 +137,7 @@ internal static class TusEndpoints
         return Results.StatusCode(StatusCodes.Status201Created);
     }
 
-    private static IResult Head(HttpContext context, string id, TusService tus, IOptionsMonitor<ServerOptions> server)
+    private static async Task<IResult> Head(HttpContext context, string id, TusService tus, IOptionsMonitor<ServerOptions> server)
     {
         context.Response.Headers.CacheControl = "no-store";
         if (!UploadId.TryParse(id, out var uploadId))
@@ -145,7 +145,7 @@ internal static class TusEndpoints
             return HttpOutcomes.Problem(StatusCodes.Status404NotFound, "not-found", "No such upload", "there is no such upload");
         }
 
-        var outcome = tus.Head(uploadId);
+        var outcome = await tus.HeadAsync(uploadId, context.RequestAborted);
         if (outcome is not { Result: TusResult.Found, Session: { } session })
         {
             return HttpOutcomes.ToResult(outcome);

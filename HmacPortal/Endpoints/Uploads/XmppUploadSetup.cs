@@ -17,10 +17,16 @@ internal static class XmppUploadSetup
         services.AddSingleton<SignatureVerifier>();
         services.AddSingleton<FileStore>();
         services.AddSingleton<StorageLayout>();
-        services.AddSingleton<SqliteDatabase>();
+        services.AddSingleton<Database>(provider =>
+        {
+            var database = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value;
+            return database.IsPostgreSql
+                ? new PostgresDatabase(database.ConnectionString)
+                : new SqliteDatabase(provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<ServerOptions>>());
+        });
         services.AddSingleton<HmacPortal.Engine.Audit.AuditLogFile>();
         services.AddSingleton<HmacPortal.Engine.Audit.AuditTrail>();
-        services.AddSingleton<IMetadataStore, SqliteMetadataStore>();
+        services.AddSingleton<IMetadataStore, SqlMetadataStore>();
         services.AddSingleton<MetadataReconciler>();
         services.AddSingleton<FileCatalog>();
         services.AddSingleton<UploadRecorder>();

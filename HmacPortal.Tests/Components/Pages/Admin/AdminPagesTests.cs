@@ -17,13 +17,13 @@ public sealed class AdminPagesTests : ComponentTestBase
     private readonly TempDirectory _dir = new();
     private readonly TestOptionsMonitor<AdminOptions> _admin = new(new AdminOptions { PasswordHash = PasswordHash.Create("pw-for-tests") });
     private readonly SqliteDatabase _database;
-    private readonly SqliteMetadataStore _metadata;
+    private readonly SqlMetadataStore _metadata;
 
     public AdminPagesTests()
     {
         var server = new ServerOptions { StoragePath = _dir.Combine("files"), DataPath = _dir.Combine("state") };
         _database = new SqliteDatabase(Options.Create(server));
-        _metadata = new SqliteMetadataStore(_database);
+        _metadata = new SqlMetadataStore(_database);
         Services.AddSingleton<IOptionsMonitor<AdminOptions>>(_admin);
         Services.AddSingleton<IOptionsMonitor<ServerOptions>>(new TestOptionsMonitor<ServerOptions>(server));
         Services.AddSingleton(new FileCatalog(_metadata, new FileStore(new TestOptionsMonitor<ServerOptions>(server)), NullLogger<FileCatalog>.Instance));
