@@ -43,6 +43,7 @@ builder.AddHmacPortalKestrel(metrics);
 builder.AddHmacPortalDataProtection(configPath);
 builder.Services.AddHmacPortalOptions(builder.Configuration, configPath);
 builder.Services.AddHmacPortalHost();
+builder.Services.AddHmacPortalCluster();
 builder.Services.AddHmacPortalHealth();
 builder.Services.AddXmppUploads();
 builder.Services.AddResumableUploads();

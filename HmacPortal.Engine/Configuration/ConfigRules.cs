@@ -314,6 +314,48 @@ public static class ConfigRules
                 yield return new("jobs", name, error);
             }
         }
+
+        if (o.Storage is not (JobsOptions.MemoryStorage or JobsOptions.PostgreSqlStorage or JobsOptions.RedisStorage))
+        {
+            yield return new("jobs", "storage", $"'{o.Storage}' is not \"memory\", \"postgresql\" or \"redis\"");
+        }
+
+        if (o.PollInterval < TimeSpan.FromSeconds(1) || o.PollInterval > TimeSpan.FromMinutes(5))
+        {
+            yield return new("jobs", "poll_interval", "must be between 1s and 5m");
+        }
+    }
+
+    /// <summary>Shared job storage needs the engine it names.</summary>
+    public static IEnumerable<ConfigProblem> Check(JobsOptions o, DatabaseOptions database, RedisOptions redis)
+    {
+        if (o.Storage == JobsOptions.PostgreSqlStorage && !database.IsPostgreSql)
+        {
+            yield return new("jobs", "storage", "\"postgresql\" keeps jobs in the [database] PostgreSQL: set [database] engine = \"postgresql\"");
+        }
+
+        if (o.Storage == JobsOptions.RedisStorage && !redis.RedisEnabled)
+        {
+            yield return new("jobs", "storage", "\"redis\" keeps jobs in Redis: set [redis] redisenabled = true");
+        }
+    }
+
+    public static IEnumerable<ConfigProblem> Check(RedisOptions o)
+    {
+        if (o.RedisEnabled && !IsHostAndPort(o.RedisAddr))
+        {
+            yield return new("redis", "redisaddr", $"'{o.RedisAddr}' is not host:port");
+        }
+
+        if (o.RedisDbIndex is < 0 or > 15)
+        {
+            yield return new("redis", "redisdbindex", "must be between 0 and 15");
+        }
+
+        if (o.KeyPrefix.Length is 0 or > 64 || o.KeyPrefix.Any(char.IsWhiteSpace))
+        {
+            yield return new("redis", "key_prefix", "must be 1 to 64 characters without spaces");
+        }
     }
 
     public static IEnumerable<ConfigProblem> Check(WorkersOptions o)
@@ -447,7 +489,11 @@ public static class ConfigRules
             problems.AddRange(Check(Bind<ValidationOptions>(configuration, ValidationOptions.Section)));
             problems.AddRange(Check(Bind<AuditOptions>(configuration, AuditOptions.Section)));
             problems.AddRange(Check(Bind<OwnersOptions>(configuration, OwnersOptions.Section)));
-            problems.AddRange(Check(Bind<DatabaseOptions>(configuration, DatabaseOptions.Section)));
+            var database = Bind<DatabaseOptions>(configuration, DatabaseOptions.Section);
+            var redis = Bind<RedisOptions>(configuration, RedisOptions.Section);
+            problems.AddRange(Check(database));
+            problems.AddRange(Check(redis));
+            problems.AddRange(Check(Bind<JobsOptions>(configuration, JobsOptions.Section), database, redis));
             var keyRotation = Bind<KeyRotationOptions>(configuration, KeyRotationOptions.Section);
             problems.AddRange(Check(keyRotation));
             problems.AddRange(Check(keyRotation, Bind<ServerOptions>(configuration, ServerOptions.Section)));
@@ -505,6 +551,14 @@ public static class ConfigRules
         {
             yield return new(table, key, $"'{extension}' is not a suffix such as \".jpg\" or \".tar.gz\"");
         }
+    }
+
+    private static bool IsHostAndPort(string text)
+    {
+        var colon = text.LastIndexOf(':');
+        return colon > 0 && !text.Any(char.IsWhiteSpace)
+            && int.TryParse(text.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port)
+            && port is > 0 and <= 65535;
     }
 
     private static bool Overlaps(string a, string b)

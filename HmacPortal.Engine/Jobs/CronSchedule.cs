@@ -2,7 +2,7 @@ using Cronos;
 
 namespace HmacPortal.Engine.Jobs;
 
-/// <summary>Cron schedules of the recurring jobs: five fields (minute hour day month weekday), in UTC.</summary>
+/// <summary>Cron schedules of the recurring jobs: five fields (minute hour day month weekday), or six with seconds first, in UTC.</summary>
 public static class CronSchedule
 {
     public static bool IsValid(string? schedule, out string error)
@@ -10,7 +10,8 @@ public static class CronSchedule
         error = string.Empty;
         try
         {
-            CronExpression.Parse(schedule ?? string.Empty, CronFormat.Standard);
+            var fields = (schedule ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+            CronExpression.Parse(schedule ?? string.Empty, fields == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard);
             return true;
         }
         catch (CronFormatException ex)

@@ -8,13 +8,15 @@ namespace HmacPortal.Engine.Metadata;
 /// Makes disk and records agree after a crash. A write stores the file first and the record second,
 /// so a crash can leave a file without a record (it is recorded now, its type taken from its name)
 /// or, if the file was removed by hand, a record without a file (it is dropped). Temp files of writes
-/// that never finished are deleted.
+/// that never finished are deleted: all of them on a node of its own, and those idle for as long as
+/// the sweep job waits when the database is shared, since other nodes may be writing theirs.
 /// </summary>
-public sealed class MetadataReconciler(FileStore files, IMetadataStore metadata, ILogger<MetadataReconciler> logger)
+public sealed class MetadataReconciler(FileStore files, IMetadataStore metadata, ILogger<MetadataReconciler> logger, Database? database = null, TimeProvider? clock = null)
 {
     public async Task<ReconcileReport> RunAsync(CancellationToken cancellationToken)
     {
-        var swept = files.SweepTempFiles(DateTimeOffset.MaxValue);
+        var shared = database is { Engine: DatabaseEngine.PostgreSql };
+        var swept = files.SweepTempFiles(shared ? (clock ?? TimeProvider.System).GetUtcNow() - Jobs.SweepJob.TempFileIdle : DateTimeOffset.MaxValue);
 
         var recordedStored = new HashSet<string>(StringComparer.Ordinal);
         var dropped = 0;

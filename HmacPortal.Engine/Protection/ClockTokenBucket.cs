@@ -42,10 +42,10 @@ public sealed class ClockTokenBucket(Func<(int Burst, double PerSecond)> setting
             if (_tokens >= permitCount)
             {
                 _tokens -= permitCount;
-                return Lease.Granted;
+                return Granted;
             }
 
-            return new Lease(false, TimeSpan.FromSeconds(Math.Ceiling((permitCount - _tokens) / perSecond)));
+            return Refused(TimeSpan.FromSeconds(Math.Ceiling((permitCount - _tokens) / perSecond)));
         }
     }
 
@@ -59,6 +59,12 @@ public sealed class ClockTokenBucket(Func<(int Burst, double PerSecond)> setting
         _tokens = double.IsNaN(_tokens) ? burst : Math.Min(burst, _tokens + ((now - _last).TotalSeconds * perSecond));
         _last = now;
     }
+
+    /// <summary>A lease that was granted.</summary>
+    internal static RateLimitLease Granted => Lease.Granted;
+
+    /// <summary>A lease that was refused, saying when to try again.</summary>
+    internal static RateLimitLease Refused(TimeSpan retryAfter) => new Lease(false, retryAfter);
 
     private sealed class Lease(bool acquired, TimeSpan? retryAfter) : RateLimitLease
     {

@@ -15,11 +15,12 @@ public sealed class OwnerRateLimiter : IDisposable
     private readonly IOptionsMonitor<RateLimitOptions> _options;
     private readonly PartitionedRateLimiter<string> _limiter;
 
-    public OwnerRateLimiter(IOptionsMonitor<RateLimitOptions> options, TimeProvider clock)
+    public OwnerRateLimiter(IOptionsMonitor<RateLimitOptions> options, TimeProvider clock, Cluster.TokenBuckets? buckets = null)
     {
         _options = options;
-        _limiter = PartitionedRateLimiter.Create<string, string>(owner => RateLimitPartition.Get(owner, _ => new ClockTokenBucket(
-            () => (Math.Max(1, _options.CurrentValue.Burst), Math.Max(1, _options.CurrentValue.RequestsPerMinute) / 60.0), clock)));
+        buckets ??= new Cluster.TokenBuckets(clock);
+        _limiter = PartitionedRateLimiter.Create<string, string>(owner => RateLimitPartition.Get(owner, key => buckets.Create(
+            "rl:owner:" + key, () => (Math.Max(1, _options.CurrentValue.Burst), Math.Max(1, _options.CurrentValue.RequestsPerMinute) / 60.0))));
     }
 
     /// <summary>Null when <paramref name="owner"/> may make this request; otherwise how long to wait.</summary>

@@ -5,12 +5,27 @@ namespace HmacPortal.Engine.Resumable;
 /// <summary>
 /// One writer per upload. A new request for an upload that is still being written cancels the
 /// older request and takes over once it has flushed and recorded what it received: a client that
-/// reconnects after a network drop is never locked out by its own dead connection.
+/// reconnects after a network drop is never locked out by its own dead connection. With Redis the
+/// rule holds across nodes: the writer on another node is asked to stop the same way
+/// (<see cref="Cluster.WriterLocks"/>).
 /// </summary>
 public sealed class UploadWriters
 {
     private static readonly TimeSpan TakeoverTimeout = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, Writer> _writers = new(StringComparer.Ordinal);
+    private readonly Cluster.WriterLocks? _cluster;
+
+    public UploadWriters(Cluster.WriterLocks? cluster = null)
+    {
+        _cluster = cluster;
+        cluster?.OnTakeover(key =>
+        {
+            if (_writers.TryGetValue(key, out var current))
+            {
+                _ = current.CancelAsync();
+            }
+        });
+    }
 
     /// <summary>Becomes the upload's only writer, cancelling and waiting out any current one.</summary>
     public Task<Lease> AcquireAsync(UploadId id, CancellationToken requestAborted) => AcquireAsync(id.Value, requestAborted);
@@ -26,6 +41,16 @@ public sealed class UploadWriters
                 await current.CancelAsync().ConfigureAwait(false);
                 await current.Released.WaitAsync(TakeoverTimeout, requestAborted).ConfigureAwait(false);
             }
+        }
+
+        try
+        {
+            mine.Cluster = _cluster is null ? null : await _cluster.AcquireAsync(key, TakeoverTimeout, requestAborted).ConfigureAwait(false);
+        }
+        catch
+        {
+            Release(key, mine);
+            throw;
         }
 
         return new Lease(this, key, mine);
@@ -56,6 +81,9 @@ public sealed class UploadWriters
 
         public Task Released => _released.Task;
 
+        /// <summary>The cluster's lock on the same upload, held as long as this writer.</summary>
+        public IDisposable? Cluster { get; set; }
+
         /// <summary>Cancels the writer; one that lets go meanwhile (and so is disposed, even while its cancellation runs) is no longer in the way.</summary>
         public async Task CancelAsync()
         {
@@ -70,6 +98,7 @@ public sealed class UploadWriters
 
         public void Dispose()
         {
+            Cluster?.Dispose();
             _released.TrySetResult();
             _cancel.Dispose();
         }

@@ -66,7 +66,7 @@ public sealed class CliCommandsTests : IDisposable
         var (exit, output, _) = Run(["--validate", "--config", TestFiles.PathOf("Config", "go-3.4-config.toml")]);
 
         Assert.Equal(0, exit);
-        Assert.Contains("warning: [redis] redisenabled is a Go HMAC File Server setting that is accepted but ignored", output, StringComparison.Ordinal);
+        Assert.Contains("warning: [network_resilience] fast_detection is a Go HMAC File Server setting that is accepted but ignored", output, StringComparison.Ordinal);
     }
 
     [Fact]

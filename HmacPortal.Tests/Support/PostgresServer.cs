@@ -31,8 +31,7 @@ public sealed class PostgresServer : IDisposable
         }
 
         RunAsPostgres(Path.Combine(_bin, "initdb"), "-D", DataDirectory, "-U", User, "-A", "trust", "-E", "UTF8", "--no-locale");
-        RunAsPostgres(Path.Combine(_bin, "pg_ctl"), "-D", DataDirectory, "-l", _dir.Combine("server.log"), "-w", "-t", "60",
-            "-o", $"-p {Port} -k {_dir.Path} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start");
+        StartServer();
     }
 
     public int Port { get; }
@@ -46,7 +45,8 @@ public sealed class PostgresServer : IDisposable
     public string NewDatabase()
     {
         var name = "t_" + Guid.NewGuid().ToString("N");
-        using var connection = new NpgsqlConnection(ConnectionString());
+        // Not pooled: a pooled connection would not survive the restarts some tests make.
+        using var connection = new NpgsqlConnection(ConnectionString() + ";Pooling=false");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = $"CREATE DATABASE {name}";
@@ -57,7 +57,13 @@ public sealed class PostgresServer : IDisposable
     /// <summary>Stops the server (fast: connections are closed); <see cref="Start"/> brings it back on the same port with the same data.</summary>
     public void Stop() => RunAsPostgres(Path.Combine(_bin, "pg_ctl"), "-D", DataDirectory, "-m", "fast", "-w", "stop");
 
-    public void Start() => RunAsPostgres(Path.Combine(_bin, "pg_ctl"), "-D", DataDirectory, "-l", _dir.Combine("server.log"), "-w", "-t", "60",
+    public void Start()
+    {
+        NpgsqlConnection.ClearAllPools();
+        StartServer();
+    }
+
+    private void StartServer() => RunAsPostgres(Path.Combine(_bin, "pg_ctl"), "-D", DataDirectory, "-l", _dir.Combine("server.log"), "-w", "-t", "60",
         "-o", $"-p {Port} -k {_dir.Path} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start");
 
     public void Dispose()

@@ -24,17 +24,23 @@ internal static class JobsSetup
         services.AddSingleton<CatchUpJob>();
         services.AddSingleton<DedupCollectJob>();
         services.AddSingleton<RecurringJobs>();
-        services.AddHangfire(config => config
+        var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
+
+        // The host's own storage, in the container: never Hangfire's process-wide default, so two
+        // hosts in one process (as in the tests) cannot take each other's jobs.
+        services.AddSingleton<JobStorage>(provider => CreateStorage(provider, jobs));
+        services.AddHangfire((provider, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UseInMemoryStorage());
-        var workers = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>()?.Workers ?? new JobsOptions().Workers;
+            .UseStorage(provider.GetRequiredService<JobStorage>()));
+        var workers = jobs.Workers;
         var before = services.Count;
         services.AddHangfireServer(server =>
         {
             server.WorkerCount = Math.Clamp(workers, 1, 64);
-            server.ServerName = $"hmacportal-{Environment.MachineName}";
+            server.ServerName = $"hmacportal-{Environment.MachineName}-{Environment.ProcessId}";
+            server.SchedulePollingInterval = jobs.PollInterval;
         });
 
         // Hangfire's server throws when the host's shutdown time runs out before its jobs stop,
@@ -46,6 +52,34 @@ internal static class JobsSetup
             provider.GetRequiredService<ILoggerFactory>().CreateLogger("HmacPortal.Jobs")));
         services.AddHostedService<RecurringJobRegistrar>();
         return services;
+    }
+
+    /// <summary>Memory for one node; PostgreSQL (the [database] one, schema <c>hangfire</c>) or Redis for several, where a recurring job runs once per schedule.</summary>
+    private static JobStorage CreateStorage(IServiceProvider provider, JobsOptions jobs)
+    {
+        switch (jobs.Storage)
+        {
+            case JobsOptions.PostgreSqlStorage:
+                var database = provider.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+                var postgres = new Hangfire.PostgreSql.PostgreSqlStorageOptions
+                {
+                    SchemaName = "hangfire",
+                    PrepareSchemaIfNecessary = true,
+                    QueuePollInterval = jobs.PollInterval,
+                    DistributedLockTimeout = TimeSpan.FromMinutes(1),
+                };
+                return new Hangfire.PostgreSql.PostgreSqlStorage(
+                    new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(database.ConnectionString, postgres), postgres);
+            case JobsOptions.RedisStorage:
+                var redis = provider.GetRequiredService<HmacPortal.Engine.Cluster.RedisConnection>();
+                return new Hangfire.Redis.StackExchange.RedisStorage(redis.Multiplexer, new Hangfire.Redis.StackExchange.RedisStorageOptions
+                {
+                    Prefix = redis.Prefix + "hangfire:",
+                    Db = redis.DatabaseIndex,
+                });
+            default:
+                return new Hangfire.InMemory.InMemoryStorage();
+        }
     }
 
     public static IEndpointRouteBuilder MapHmacPortalJobsDashboard(this IEndpointRouteBuilder endpoints)

@@ -30,6 +30,7 @@ internal static class OptionsSetup
         Table<KeyRotationOptions>(services, configuration, KeyRotationOptions.Section, ConfigRules.Check);
         Table<OwnersOptions>(services, configuration, OwnersOptions.Section, ConfigRules.Check);
         Table<DatabaseOptions>(services, configuration, DatabaseOptions.Section, ConfigRules.Check);
+        Table<RedisOptions>(services, configuration, RedisOptions.Section, ConfigRules.Check);
 
         // Relative paths in config.toml are relative to the file, not to wherever the process started.
         services.PostConfigure<ServerOptions>(server =>

@@ -30,9 +30,9 @@ internal static class RateLimitSetup
                     return RateLimitPartition.GetNoLimiter("exempt");
                 }
 
-                var clock = context.RequestServices.GetRequiredService<TimeProvider>();
-                return RateLimitPartition.Get(address.ToString(), _ => new ClockTokenBucket(
-                    () => (Math.Max(1, options.CurrentValue.Burst), Math.Max(1, options.CurrentValue.RequestsPerMinute) / 60.0), clock));
+                var buckets = context.RequestServices.GetRequiredService<HmacPortal.Engine.Cluster.TokenBuckets>();
+                return RateLimitPartition.Get(address.ToString(), key => buckets.Create(
+                    "rl:addr:" + key, () => (Math.Max(1, options.CurrentValue.Burst), Math.Max(1, options.CurrentValue.RequestsPerMinute) / 60.0)));
             });
             limiter.OnRejected = async (rejected, cancellationToken) =>
             {

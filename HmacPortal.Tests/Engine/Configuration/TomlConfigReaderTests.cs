@@ -30,7 +30,9 @@ public sealed class TomlConfigReaderTests
         var warnings = read.Warnings.Select(w => w.Message).ToList();
         Assert.Contains(warnings, w => w.StartsWith("[server] deduplication_enabled is a Go HMAC File Server setting that is accepted but ignored", StringComparison.Ordinal));
         Assert.Equal(("true", "9090"), (read.Data["Server:MetricsEnabled"], read.Data["Server:MetricsPort"]));
-        Assert.Contains(warnings, w => w.StartsWith("[redis] redisaddr", StringComparison.Ordinal));
+        Assert.Equal(("false", "localhost:6379"), (read.Data["Redis:RedisEnabled"], read.Data["Redis:RedisAddr"]));
+        Assert.DoesNotContain(warnings, w => w.StartsWith("[redis]", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.StartsWith("[network_resilience]", StringComparison.Ordinal));
         Assert.Equal(("false", "/var/run/clamav/clamd.ctl", "2"), (read.Data["Clamav:ClamAvEnabled"], read.Data["Clamav:ClamAvSocket"], read.Data["Clamav:NumScanWorkers"]));
         Assert.Equal(("true", "4", "50"), (read.Data["Deduplication:Enabled"], read.Data["Workers:NumWorkers"], read.Data["Workers:UploadQueueSize"]));
         Assert.Equal("10GB", read.Data["Quotas:Custom:admin@example.org"]);

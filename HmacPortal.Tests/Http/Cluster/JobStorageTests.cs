@@ -1,0 +1,99 @@
+using Hangfire;
+using HmacPortal.Engine.Metadata;
+using HmacPortal.Hosting;
+using HmacPortal.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HmacPortal.Tests.Http.Cluster;
+
+/// <summary>What every job storage must do: run a job the host asks for.</summary>
+internal static class JobStorageChecks
+{
+    /// <summary>Triggers the expiry job on <paramref name="node"/> and waits (bounded) until it has deleted an expired file.</summary>
+    public static async Task ExpiryRunsAsync(HmacPortalFactory node)
+    {
+        var metadata = node.Services.GetRequiredService<IMetadataStore>();
+        var file = Path.Combine(node.StoragePath, "slot", "old.bin");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        await File.WriteAllBytesAsync(file, [1, 2, 3]);
+        await metadata.RecordAsync(new FileRecord("slot/old.bin", "slot/old.bin", 3, "application/octet-stream", null, null, "v", null,
+            node.Clock.GetUtcNow().AddDays(-2), node.Clock.GetUtcNow().AddDays(-1)), CancellationToken.None);
+
+        node.Services.GetRequiredService<IRecurringJobManager>().Trigger(RecurringJobs.ExpiryId);
+
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (File.Exists(file) && waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.False(File.Exists(file));
+        Assert.Null(await metadata.GetAsync("slot/old.bin", CancellationToken.None));
+    }
+
+    /// <summary>The scheduled occurrences (Hangfire's "Time" of each job its recurring job made) of every run of <paramref name="recurringJobId"/>.</summary>
+    public static IReadOnlyList<string> Occurrences(JobStorage storage, string recurringJobId)
+    {
+        var monitoring = storage.GetMonitoringApi();
+        using var connection = storage.GetConnection();
+        return monitoring.SucceededJobs(0, 10_000).Select(j => j.Key)
+            .Concat(monitoring.ProcessingJobs(0, 10_000).Select(j => j.Key))
+            .Where(id => connection.GetJobParameter(id, "RecurringJobId")?.Trim('"') == recurringJobId)
+            .Select(id => connection.GetJobParameter(id, "Time") ?? "?")
+            .ToList();
+    }
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresJobStorageTests(PostgresServer server)
+{
+    private string Toml(string database, string extra = "") =>
+        $"[database]\nengine = \"postgresql\"\nconnection_string = \"{database}\"\n\n[jobs]\nstorage = \"postgresql\"\npoll_interval = \"1s\"\n{extra}";
+
+    [Fact]
+    public async Task Jobs_AreKeptInPostgres_AndRun()
+    {
+        using var node = new HmacPortalFactory(Toml(server.NewDatabase()));
+        using var client = node.CreateClient();
+
+        Assert.IsType<Hangfire.PostgreSql.PostgreSqlStorage>(node.Services.GetRequiredService<JobStorage>());
+        await JobStorageChecks.ExpiryRunsAsync(node);
+    }
+
+    [Fact]
+    public async Task TwoNodesSharingTheStorage_RunARecurringJobOncePerTick()
+    {
+        var database = server.NewDatabase();
+        var toml = Toml(database, "disk_watch = \"*/2 * * * * *\"\n");
+        using var first = new HmacPortalFactory(toml);
+        using var second = new HmacPortalFactory(toml);
+        using var firstClient = first.CreateClient();
+        using var secondClient = second.CreateClient();
+        Assert.Equal(2, first.Services.GetRequiredService<JobStorage>().GetMonitoringApi().Servers().Count);
+
+        var storage = first.Services.GetRequiredService<JobStorage>();
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (JobStorageChecks.Occurrences(storage, RecurringJobs.DiskWatchId).Count < 4 && waited.Elapsed < TimeSpan.FromSeconds(40))
+        {
+            await Task.Delay(250);
+        }
+
+        var occurrences = JobStorageChecks.Occurrences(storage, RecurringJobs.DiskWatchId);
+        Assert.True(occurrences.Count >= 4, $"only {occurrences.Count} runs in {waited.Elapsed}");
+        Assert.Equal(occurrences.Count, occurrences.Distinct().Count());
+    }
+}
+
+[Collection(RedisCollection.Name)]
+public sealed class RedisJobStorageTests(RedisServer redis)
+{
+    [Fact]
+    public async Task Jobs_AreKeptInRedis_AndRun()
+    {
+        using var node = new HmacPortalFactory(redis.Toml("jobs" + Guid.NewGuid().ToString("N")[..8]) + "\n[jobs]\nstorage = \"redis\"\npoll_interval = \"1s\"\n");
+        using var client = node.CreateClient();
+
+        Assert.IsType<Hangfire.Redis.StackExchange.RedisStorage>(node.Services.GetRequiredService<JobStorage>());
+        await JobStorageChecks.ExpiryRunsAsync(node);
+    }
+}
