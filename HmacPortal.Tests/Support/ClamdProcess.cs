@@ -58,14 +58,7 @@ public sealed class ClamdProcess : IDisposable
     public async Task StartAgainAsync()
     {
         File.Delete(SocketPath);
-        var info = new ProcessStartInfo(Clamd) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add(_dir.Combine("clamd.conf"));
-        _process = Process.Start(info)!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _process = ChildProcess.Start(Clamd, "-c", _dir.Combine("clamd.conf"));
         var started = Stopwatch.StartNew();
         while (!await PingAsync())
         {

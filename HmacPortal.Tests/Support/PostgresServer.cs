@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace HmacPortal.Tests.Support;
@@ -22,7 +20,7 @@ public sealed class PostgresServer : IDisposable
         var installed = Directory.Exists("/usr/lib/postgresql") ? Directory.GetDirectories("/usr/lib/postgresql").Order().LastOrDefault() : null;
         Assert.True(installed is not null, "PostgreSQL is not installed: run the README's test command (it installs postgresql)");
         _bin = Path.Combine(installed!, "bin");
-        Port = FreePort();
+        Port = LoopbackPorts.Free();
         Directory.CreateDirectory(DataDirectory);
         if (Environment.UserName == "root")
         {
@@ -77,13 +75,6 @@ public sealed class PostgresServer : IDisposable
         {
             _dir.Dispose();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static void RunAsPostgres(string program, params string[] args)

@@ -19,7 +19,7 @@ public sealed class RedisServer : IDisposable
     public RedisServer()
     {
         Assert.True(File.Exists(Program), "redis-server is not installed: run the README's test command (it installs redis-server)");
-        Port = FreePort();
+        Port = LoopbackPorts.Free();
         Start();
     }
 
@@ -32,18 +32,8 @@ public sealed class RedisServer : IDisposable
 
     public void Start()
     {
-        var info = new ProcessStartInfo(Program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _dir.Path, "--protected-mode", "yes" })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        _process = Process.Start(info)!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        var process = _process;
+        var process = _process = ChildProcess.Start(
+            Program, "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _dir.Path);
         Assert.True(SpinWait.SpinUntil(() => process.HasExited || Answers(), TimeSpan.FromSeconds(30)), "redis-server did not answer within 30 s");
         Assert.False(process.HasExited, "redis-server exited at start");
     }
@@ -83,13 +73,6 @@ public sealed class RedisServer : IDisposable
         {
             return false;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 
