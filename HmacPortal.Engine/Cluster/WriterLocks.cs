@@ -14,7 +14,6 @@ public sealed class WriterLocks : IDisposable
     /// <summary>How long a key lives unless its holder renews it (every third of this).</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(15);
 
-    private const string ReleaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
     private const string RenewScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
 
     private readonly RedisConnection _redis;
@@ -110,7 +109,7 @@ public sealed class WriterLocks : IDisposable
         public void Dispose()
         {
             _renew.Dispose();
-            Call(ReleaseScript, 0);
+            Call(RedisMutex.ReleaseScript, 0);
         }
 
         private void Call(string script, long milliseconds)

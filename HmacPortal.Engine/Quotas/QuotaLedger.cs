@@ -8,8 +8,11 @@ namespace HmacPortal.Engine.Quotas;
 /// unfinished resumable uploads (a started upload keeps its room until it finishes or expires).
 /// Nothing is kept in memory, so the figure is right after a restart; reservations are made
 /// one at a time so two uploads that each fit alone cannot both start when together they do not.
+/// With Redis, the room held by uploads in progress and the one-at-a-time rule are the cluster's
+/// (<see cref="Cluster.SharedHolds"/>); resumable uploads already are, as their sessions live on the
+/// shared volume.
 /// </summary>
-public sealed class QuotaLedger(IMetadataStore metadata, SessionStore sessions, TimeProvider clock) : IDisposable
+public sealed class QuotaLedger(IMetadataStore metadata, SessionStore sessions, TimeProvider clock, Cluster.SharedHolds? shared = null) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, long> _reserved = new(StringComparer.OrdinalIgnoreCase);
@@ -32,7 +35,7 @@ public sealed class QuotaLedger(IMetadataStore metadata, SessionStore sessions, 
                 _reserved[owner] = _reserved.GetValueOrDefault(owner) + bytes;
             }
 
-            hold = new Hold(this, owner, bytes);
+            hold = new Hold(this, owner, bytes, shared?.Add(owner, bytes, clock.GetUtcNow()));
         }, cancellationToken).ConfigureAwait(false);
         return fits ? hold : null;
     }
@@ -42,6 +45,11 @@ public sealed class QuotaLedger(IMetadataStore metadata, SessionStore sessions, 
     {
         get
         {
+            if (shared?.SumAll(clock.GetUtcNow()) is { } cluster)
+            {
+                return cluster;
+            }
+
             lock (_reserved)
             {
                 return _reserved.Values.Sum();
@@ -51,14 +59,24 @@ public sealed class QuotaLedger(IMetadataStore metadata, SessionStore sessions, 
 
     private long Reserved(string owner)
     {
+        if (shared?.Sum(owner, clock.GetUtcNow()) is { } cluster)
+        {
+            return cluster;
+        }
+
         lock (_reserved)
         {
             return _reserved.GetValueOrDefault(owner);
         }
     }
 
-    private void Release(string owner, long bytes)
+    private void Release(string owner, long bytes, string? sharedHold)
     {
+        if (sharedHold is not null)
+        {
+            shared?.Remove(owner, sharedHold);
+        }
+
         lock (_reserved)
         {
             var left = _reserved.GetValueOrDefault(owner) - bytes;
@@ -73,7 +91,7 @@ public sealed class QuotaLedger(IMetadataStore metadata, SessionStore sessions, 
         }
     }
 
-    private sealed class Hold(QuotaLedger ledger, string owner, long bytes) : IDisposable
+    private sealed class Hold(QuotaLedger ledger, string owner, long bytes, string? sharedHold) : IDisposable
     {
         private int _released;
 
@@ -81,7 +99,7 @@ public sealed class QuotaLedger(IMetadataStore metadata, SessionStore sessions, 
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                ledger.Release(owner, bytes);
+                ledger.Release(owner, bytes, sharedHold);
             }
         }
     }
@@ -93,8 +111,10 @@ public sealed class QuotaLedger(IMetadataStore metadata, SessionStore sessions, 
     public async Task<(bool Fits, long Left)> ReserveAsync(string owner, long quota, long bytes, Action start, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        IDisposable? clusterLock = null;
         try
         {
+            clusterLock = shared is { Active: true } ? await shared.LockAsync(owner, cancellationToken).ConfigureAwait(false) : null;
             var left = Math.Max(0, quota - await UsedAsync(owner, cancellationToken).ConfigureAwait(false));
             if (bytes > left)
             {
@@ -106,6 +126,7 @@ public sealed class QuotaLedger(IMetadataStore metadata, SessionStore sessions, 
         }
         finally
         {
+            clusterLock?.Dispose();
             _gate.Release();
         }
     }

@@ -10,6 +10,7 @@ internal static class ClusterSetup
         services.AddSingleton<RedisConnection>();
         services.AddSingleton(provider => new TokenBuckets(provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<RedisConnection>()));
         services.AddSingleton<WriterLocks>();
+        services.AddSingleton<SharedHolds>();
         return services;
     }
 }

@@ -1,0 +1,114 @@
+using StackExchange.Redis;
+
+namespace HmacPortal.Engine.Cluster;
+
+/// <summary>
+/// Quota reservations of uploads in progress, for every node to count: a sorted set per owner
+/// (and one for all) whose members are the holds and whose scores are when they lapse, so a
+/// hold of a node that died goes by itself. Reservations are made under a per-owner lock, so two
+/// uploads on two nodes that each fit alone cannot both start when together they do not. Every
+/// call answers null (or nothing) while Redis is not shared; the ledger then counts alone.
+/// </summary>
+public sealed class SharedHolds(RedisConnection redis)
+{
+    /// <summary>How long a hold counts unless released first (an upload longer than this is not held back by it).</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(6);
+
+    private static readonly TimeSpan LockLifetime = TimeSpan.FromSeconds(10);
+
+    /// <summary>KEYS[1] a set of holds; ARGV now (ms). Drops lapsed holds and answers the bytes of the others.</summary>
+    private const string SumScript = """
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+        local total = 0
+        for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+          total = total + tonumber(string.match(member, ':(%d+)$'))
+        end
+        return total
+        """;
+
+    public bool Active => redis.Enabled;
+
+    /// <summary>Takes the owner's reservation lock; null when Redis is not shared (the node's own gate is then all there is).</summary>
+    public async Task<IDisposable?> LockAsync(string owner, CancellationToken cancellationToken)
+    {
+        var key = redis.Key("quota:lock:" + Normal(owner));
+        var token = Guid.NewGuid().ToString("N");
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (redis.Shared)
+        {
+            try
+            {
+                if (await redis.Database.StringSetAsync(key, token, LockLifetime, When.NotExists).ConfigureAwait(false))
+                {
+                    return new Unlock(redis, key, token);
+                }
+            }
+            catch (RedisException ex)
+            {
+                redis.Failed(ex);
+                return null;
+            }
+
+            if (waited.Elapsed > LockLifetime)
+            {
+                return null;
+            }
+
+            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+        }
+
+        return null;
+    }
+
+    /// <summary>Adds a hold; its id, or null when it could not be shared.</summary>
+    public string? Add(string owner, long bytes, DateTimeOffset now) => redis.SharedOr<string?>(
+        database =>
+        {
+            var member = $"{Normal(owner)}:{Guid.NewGuid():N}:{bytes}";
+            var lapses = (now + Lifetime).ToUnixTimeMilliseconds();
+            var batch = database.CreateBatch();
+            _ = batch.SortedSetAddAsync(redis.Key("quota:held:" + Normal(owner)), member, lapses);
+            _ = batch.SortedSetAddAsync(redis.Key("quota:held"), member, lapses);
+            batch.Execute();
+            return member;
+        },
+        () => null);
+
+    public void Remove(string owner, string member) => redis.SharedOr(
+        database =>
+        {
+            database.SortedSetRemove(redis.Key("quota:held:" + Normal(owner)), member, CommandFlags.FireAndForget);
+            database.SortedSetRemove(redis.Key("quota:held"), member, CommandFlags.FireAndForget);
+            return true;
+        },
+        () => false);
+
+    /// <summary>The bytes every node holds for <paramref name="owner"/>; null when Redis is not shared.</summary>
+    public long? Sum(string owner, DateTimeOffset now) => Total(redis.Key("quota:held:" + Normal(owner)), now);
+
+    /// <summary>The bytes every node holds for everyone; null when Redis is not shared.</summary>
+    public long? SumAll(DateTimeOffset now) => Total(redis.Key("quota:held"), now);
+
+    private long? Total(RedisKey key, DateTimeOffset now) => redis.SharedOr<long?>(
+        database => (long)database.ScriptEvaluate(SumScript, [key], [now.ToUnixTimeMilliseconds()]),
+        () => null);
+
+    private static string Normal(string owner) => owner.ToLowerInvariant();
+
+    private sealed class Unlock(RedisConnection redis, RedisKey key, string token) : IDisposable
+    {
+        public void Dispose() => redis.SharedOr(database => RedisMutex.Release(database, key, token), () => false);
+    }
+}
+
+/// <summary>Letting go of a Redis key only if this holder still has it.</summary>
+public static class RedisMutex
+{
+    public const string ReleaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
+    public static bool Release(IDatabase database, RedisKey key, string token)
+    {
+        database.ScriptEvaluate(ReleaseScript, [key], [token], CommandFlags.FireAndForget);
+        return true;
+    }
+}
