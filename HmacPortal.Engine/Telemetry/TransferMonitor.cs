@@ -176,6 +176,9 @@ public sealed class TransferMonitor(TimeProvider clock)
 
 public sealed record ActiveUpload(string Protocol, string Path, string Client, long? Length, long Received, DateTimeOffset Started, double BytesPerSecond, TimeSpan Idle)
 {
+    /// <summary>The node receiving it, when the view is the cluster's; null for this node.</summary>
+    public string? Node { get; init; }
+
     public bool Stalled => Idle >= TransferMonitor.StallAfter;
 
     public double? Percent => Length is > 0 ? Math.Min(100, Received * 100.0 / Length.Value) : null;

@@ -11,6 +11,14 @@ internal static class ClusterSetup
         services.AddSingleton(provider => new TokenBuckets(provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<RedisConnection>()));
         services.AddSingleton<WriterLocks>();
         services.AddSingleton<SharedHolds>();
+        services.AddSingleton<ClusterView>();
+        services.AddHostedService<ClusterViewHost>();
         return services;
+    }
+
+    /// <summary>Runs the cluster's live view for as long as the host does.</summary>
+    private sealed class ClusterViewHost(ClusterView view) : BackgroundService
+    {
+        protected override Task ExecuteAsync(CancellationToken stoppingToken) => view.RunAsync(stoppingToken);
     }
 }

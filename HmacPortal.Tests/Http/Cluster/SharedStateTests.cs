@@ -79,6 +79,32 @@ public sealed class SharedStateTests : IDisposable
     }
 
     [Fact]
+    public async Task EachNodesConsole_ShowsTheUploadsInProgressOnTheOther()
+    {
+        var view = _second.Services.GetRequiredService<ClusterView>();
+        using (_first.Services.GetRequiredService<HmacPortal.Engine.Telemetry.TransferMonitor>().BeginUpload("tus", "slow/film.mkv", "198.51.100.90", 1000))
+        {
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (view.Snapshot() is not { Nodes: 2 } || view.Snapshot().Transfers.Active.Count == 0)
+            {
+                Assert.True(waited.Elapsed < TimeSpan.FromSeconds(15), "the other node's upload did not appear within 15 s");
+                await Task.Delay(100);
+            }
+
+            var upload = Assert.Single(view.Snapshot().Transfers.Active);
+            Assert.Equal(("slow/film.mkv", "198.51.100.90"), (upload.Path, upload.Client));
+            Assert.Equal(_first.Services.GetRequiredService<RedisConnection>().NodeId, upload.Node);
+        }
+
+        var gone = System.Diagnostics.Stopwatch.StartNew();
+        while (view.Snapshot().Transfers.Active.Count > 0)
+        {
+            Assert.True(gone.Elapsed < TimeSpan.FromSeconds(15), "the finished upload stayed in the other node's view");
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
     public async Task WhileRedisIsDown_EachNodeGoesOnAlone_ReportsItselfDegraded_AndSharesAgainWhenItIsBack()
     {
         _first.Peer = _second.Peer = IPAddress.Parse("198.51.100.82");

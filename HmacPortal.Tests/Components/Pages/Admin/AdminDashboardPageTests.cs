@@ -25,8 +25,10 @@ public sealed class AdminDashboardPageTests : PortalComponentTestBase
         Services.AddSingleton(new DiskSpaceWatchdog(World.Files, World.ServerMonitor, NullLogger<DiskSpaceWatchdog>.Instance));
         Services.AddSingleton(World.Sessions);
         Services.AddSingleton<Hangfire.JobStorage>(new Hangfire.InMemory.InMemoryStorage());
-        Services.AddSingleton(new HmacPortal.Engine.Cluster.RedisConnection(
-            Microsoft.Extensions.Options.Options.Create(new HmacPortal.Engine.Configuration.RedisOptions()), NullLogger<HmacPortal.Engine.Cluster.RedisConnection>.Instance));
+        var redis = new HmacPortal.Engine.Cluster.RedisConnection(
+            Microsoft.Extensions.Options.Options.Create(new HmacPortal.Engine.Configuration.RedisOptions()), NullLogger<HmacPortal.Engine.Cluster.RedisConnection>.Instance);
+        Services.AddSingleton(redis);
+        Services.AddSingleton(new HmacPortal.Engine.Cluster.ClusterView(redis, _transfers));
         Services.AddSingleton(World.Processing);
         Services.AddSingleton(_workers = new ProcessingWorkers(
             World.Processing, _processor, new TestOptionsMonitor<HmacPortal.Engine.Configuration.WorkersOptions>(World.Workers), World.Clock, NullLogger<ProcessingWorkers>.Instance));
