@@ -49,7 +49,8 @@ public sealed class ClusterView(RedisConnection redis, TransferMonitor transfers
 
         var channel = redis.Channel("live");
         var subscriber = redis.Multiplexer.GetSubscriber();
-        await subscriber.SubscribeAsync(channel, (_, message) => Heard(message)).ConfigureAwait(false);
+        // Registered at once and sent when Redis can take it (also after a reconnect).
+        subscriber.Subscribe(channel, (_, message) => Heard(message), CommandFlags.FireAndForget);
         try
         {
             // Wall time, like the silence it is measured against.
@@ -77,7 +78,7 @@ public sealed class ClusterView(RedisConnection redis, TransferMonitor transfers
         }
         finally
         {
-            await subscriber.UnsubscribeAsync(channel).ConfigureAwait(false);
+            subscriber.Unsubscribe(channel, null, CommandFlags.FireAndForget);
         }
     }
 

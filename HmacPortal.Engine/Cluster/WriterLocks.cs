@@ -26,6 +26,8 @@ public sealed class WriterLocks : IDisposable
         _takeover = redis.Channel("writers:takeover");
         if (redis.Enabled)
         {
+            // Registered at once and sent when Redis can take it (also after a reconnect): a node
+            // started while Redis is away must not fail for it.
             redis.Multiplexer.GetSubscriber().Subscribe(_takeover, (_, message) =>
             {
                 var text = message.ToString();
@@ -34,7 +36,7 @@ public sealed class WriterLocks : IDisposable
                 {
                     _stopLocalWriter?.Invoke(text[(split + 1)..]);
                 }
-            });
+            }, CommandFlags.FireAndForget);
         }
     }
 
@@ -88,7 +90,7 @@ public sealed class WriterLocks : IDisposable
     {
         if (_redis.Enabled)
         {
-            _redis.Multiplexer.GetSubscriber().Unsubscribe(_takeover);
+            _redis.Multiplexer.GetSubscriber().Unsubscribe(_takeover, null, CommandFlags.FireAndForget);
         }
     }
 

@@ -29,6 +29,10 @@ internal static class JobsSetup
         // The host's own storage, in the container: never Hangfire's process-wide default, so two
         // hosts in one process (as in the tests) cannot take each other's jobs.
         services.AddSingleton<JobStorage>(provider => CreateStorage(provider, jobs));
+
+        // Likewise the activator: Hangfire's default is a process-wide one, which a job could reach
+        // from another (even a disposed) host in the same process.
+        services.AddSingleton<JobActivator>(provider => new Hangfire.AspNetCore.AspNetCoreJobActivator(provider.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire((provider, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()

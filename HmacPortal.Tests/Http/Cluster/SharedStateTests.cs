@@ -15,6 +15,7 @@ public sealed class SharedStateTests : IDisposable
     private readonly RedisServer _redis;
     private readonly HmacPortalFactory _first;
     private readonly HmacPortalFactory _second;
+    private readonly string _toml;
 
     public SharedStateTests(RedisServer redis)
     {
@@ -22,8 +23,9 @@ public sealed class SharedStateTests : IDisposable
         var prefix = "t" + Guid.NewGuid().ToString("N")[..8];
         var toml = redis.Toml(prefix)
             + "\n[rate_limit]\nenabled = true\nrequests_per_minute = 1\nburst = 4\n";
-        _first = new HmacPortalFactory(toml, security: "ban_after = 2\nban_window = \"10m\"\nban_duration = \"1h\"");
-        _second = new HmacPortalFactory(toml, security: "ban_after = 2\nban_window = \"10m\"\nban_duration = \"1h\"");
+        _toml = toml;
+        _first = new HmacPortalFactory(toml, server: "metricsenabled = true", security: "ban_after = 2\nban_window = \"10m\"\nban_duration = \"1h\"");
+        _second = new HmacPortalFactory(toml, server: "metricsenabled = true", security: "ban_after = 2\nban_window = \"10m\"\nban_duration = \"1h\"");
         _first.Peer = _second.Peer = IPAddress.Parse("198.51.100.80");
     }
 
@@ -123,6 +125,20 @@ public sealed class SharedStateTests : IDisposable
             var degraded = await ReadyAsync(_second);
             Assert.Equal("Degraded", degraded.GetProperty("status").GetString());
             Assert.True(_second.Services.GetRequiredService<RedisConnection>().Degraded);
+            using var metrics = _second.CreateClient();
+            Assert.Contains("hmacportal_redis_shared 0", await metrics.GetStringAsync(new Uri("/metrics", UriKind.Relative)), StringComparison.Ordinal);
+
+            // A node that starts while Redis is away serves too, resumable uploads included.
+            using var late = new HmacPortalFactory(_toml + "\n[uploads]\nanonymous_resumable = true\n");
+            late.Peer = IPAddress.Parse("198.51.100.84");
+            Assert.Equal(HttpStatusCode.Created, await PutAsync(late, "down/late.bin"));
+            using var tus = late.CreateClient();
+            using var create = new HttpRequestMessage(HttpMethod.Post, "/files/");
+            create.Headers.Add("Tus-Resumable", "1.0.0");
+            create.Headers.Add("Upload-Length", "10");
+            using var created = await tus.SendAsync(create);
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            Assert.Equal("Degraded", (await ReadyAsync(late)).GetProperty("status").GetString());
         }
         finally
         {
@@ -137,6 +153,10 @@ public sealed class SharedStateTests : IDisposable
         }
 
         Assert.Equal("Healthy", (await ReadyAsync(_first)).GetProperty("status").GetString());
+        using (var metrics = _first.CreateClient())
+        {
+            Assert.Contains("hmacportal_redis_shared 1", await metrics.GetStringAsync(new Uri("/metrics", UriKind.Relative)), StringComparison.Ordinal);
+        }
 
         // Redis came back empty: the shared bucket starts full again, and is shared again.
         _first.Peer = _second.Peer = IPAddress.Parse("198.51.100.83");

@@ -150,6 +150,10 @@ public sealed class MetricsTests
         Assert.Contains("hmacportal_bytes_received_total 5000", text, StringComparison.Ordinal);
         Assert.Contains("hmacportal_bytes_sent_total 5000", text, StringComparison.Ordinal);
         Assert.Contains("hmacportal_stored_bytes 5000", text, StringComparison.Ordinal);
+        Assert.Contains("hmacportal_database_available 1", text, StringComparison.Ordinal);
+
+        // A single node has no Redis to lose, so it does not say it shares nothing.
+        Assert.DoesNotMatch(@"(?m)^hmacportal_redis_shared ", text);
         Assert.Contains("hmacportal_uploads_in_progress 0", text, StringComparison.Ordinal);
         Assert.Matches(@"hmacportal_storage_free_bytes [1-9]", text);
         Assert.Contains("hmacportal_processing_queue_depth 0", text, StringComparison.Ordinal);

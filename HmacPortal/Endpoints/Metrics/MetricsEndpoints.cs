@@ -34,7 +34,24 @@ internal static class MetricsEndpoints
             metrics.BytesSent.IncTo(transfers.TotalBytesSent);
             metrics.ResumableOpen.Set(services.GetRequiredService<Engine.Resumable.TusService>().ListOpen().Count);
             metrics.StorageFree.Set(services.GetRequiredService<Engine.Health.ServerStatus>().Storage.FreeBytes);
-            metrics.StoredBytes.Set(await services.GetRequiredService<Engine.Metadata.FileCatalog>().TotalSizeAsync(cancellationToken));
+            var database = services.GetRequiredService<Engine.Metadata.Database>();
+            metrics.DatabaseAvailable.Set(database.Unreachable ? 0 : 1);
+            try
+            {
+                metrics.StoredBytes.Set(await services.GetRequiredService<Engine.Metadata.FileCatalog>().TotalSizeAsync(cancellationToken));
+            }
+            catch (System.Data.Common.DbException)
+            {
+                // The scrape goes on without it: the database being away is what it must show.
+                metrics.DatabaseAvailable.Set(0);
+            }
+
+            var redis = services.GetRequiredService<Engine.Cluster.RedisConnection>();
+            if (redis.Enabled)
+            {
+                metrics.RedisShared.Set(redis.Shared ? 1 : 0);
+            }
+
             metrics.BansActive.Set(services.GetRequiredService<Engine.Protection.BanList>().Current().Count);
             var jobs = services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi().GetStatistics();
             metrics.JobsSucceeded.IncTo(jobs.Succeeded);

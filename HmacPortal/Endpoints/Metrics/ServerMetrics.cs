@@ -48,6 +48,9 @@ internal sealed class ServerMetrics
         Scans = Factory.CreateCounter("hmacportal_scans_total", "Files clamd scanned.");
         Infected = Factory.CreateCounter("hmacportal_infected_total", "Files clamd found malware in (quarantined).");
         ScannerAvailable = Factory.CreateGauge("hmacportal_scanner_available", "1 while clamd is being asked, 0 while its circuit breaker is open (only when [clamav] is on).");
+        DatabaseAvailable = Factory.CreateGauge("hmacportal_database_available", "1 while the database is used, 0 while PostgreSQL's breaker is open and uploads are refused.");
+        RedisShared = Factory.CreateGauge("hmacportal_redis_shared", "With [redis]: 1 while this node shares its state through Redis, 0 while it works alone.",
+            new GaugeConfiguration { SuppressInitialValue = true });
     }
 
     public Gauge UploadsInProgress { get; }
@@ -97,6 +100,11 @@ internal sealed class ServerMetrics
     public Counter Infected { get; }
 
     public Gauge ScannerAvailable { get; }
+
+    public Gauge DatabaseAvailable { get; }
+
+    /// <summary>Exported only when Redis is configured, so a single node never looks as if it had lost its cluster.</summary>
+    public Gauge RedisShared { get; }
 
     public CollectorRegistry Registry { get; }
 
