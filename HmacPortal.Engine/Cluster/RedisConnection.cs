@@ -99,25 +99,6 @@ public sealed class RedisConnection : IDisposable
         }
     }
 
-    /// <inheritdoc cref="SharedOr{T}(Func{IDatabase, T}, Func{T})"/>
-    public async Task<T> SharedOrAsync<T>(Func<IDatabase, Task<T>> shared, Func<Task<T>> local)
-    {
-        if (!Shared)
-        {
-            return await local().ConfigureAwait(false);
-        }
-
-        try
-        {
-            return await shared(Database).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or RedisTimeoutException)
-        {
-            Failed(ex);
-            return await local().ConfigureAwait(false);
-        }
-    }
-
     /// <summary>A Redis call failed: the node goes on alone for <see cref="Cooldown"/>.</summary>
     public void Failed(Exception ex)
     {
