@@ -67,6 +67,51 @@ public sealed class TomlConfigurationProviderTests : IDisposable
         Assert.Equal("warn", level);
     }
 
+    [Fact]
+    public async Task Reload_FileReplacedByRename_Applies()
+    {
+        var path = _dir.Write("config.toml", TestFiles.MinimalConfig(_dir.Path));
+        using var provider = new TomlConfigurationProvider(path, reloadOnChange: true);
+        provider.Load();
+
+        var reloaded = NextReload(provider);
+        var staged = _dir.Write("config.toml.new", TestFiles.MinimalConfig(_dir.Path, "[logging]\nlevel = \"error\"\n"));
+        File.Move(staged, path, overwrite: true);
+        var result = await reloaded.WaitAsync(Wait);
+
+        Assert.True(result.Applied, string.Join("; ", result.Diagnostics));
+        Assert.True(provider.TryGet("Logging:Level", out var level));
+        Assert.Equal("error", level);
+    }
+
+    [Fact]
+    public async Task Reload_FilesWrittenInAFolderBesideTheConfig_DoNotReload()
+    {
+        var path = _dir.Write("config.toml", TestFiles.MinimalConfig(_dir.Path));
+        using var provider = new TomlConfigurationProvider(path, reloadOnChange: true);
+        provider.Load();
+        var reloads = 0;
+        provider.Reloaded += _ => Interlocked.Increment(ref reloads);
+
+        // Storage kept beside the config: only an edit of the config file itself reloads it.
+        var storage = Directory.CreateDirectory(Path.Combine(_dir.Path, "files", "sub"));
+        for (var i = 0; i < 50; i++)
+        {
+            await File.WriteAllTextAsync(Path.Combine(storage.FullName, $"{i}.bin"), "x");
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(_dir.Path, "other.toml"), "x = 1");
+
+        // Past the settle delay, so a reload the files had started could not share the edit's.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var reloaded = NextReload(provider);
+        await File.WriteAllTextAsync(path, TestFiles.MinimalConfig(_dir.Path, "[logging]\nlevel = \"warn\"\n"));
+        var result = await reloaded.WaitAsync(Wait);
+
+        Assert.True(result.Applied, string.Join("; ", result.Diagnostics));
+        Assert.Equal(1, Volatile.Read(ref reloads));
+    }
+
     private static Task<ConfigReloadResult> NextReload(TomlConfigurationProvider provider)
     {
         var next = new TaskCompletionSource<ConfigReloadResult>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -1,33 +1,40 @@
 using HmacPortal.Engine.Configuration;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.Primitives;
 
 namespace HmacPortal.Hosting;
 
 /// <summary>
 /// Serves <c>config.toml</c> as configuration data. Unlike the stock file providers, a change that
 /// does not parse or breaks a rule is rejected as a whole and the last good data stays in force;
-/// <see cref="Reloaded"/> reports every reload either way so the host can log it.
+/// <see cref="Reloaded"/> reports every reload either way so the host can log it. Only the file
+/// itself is watched, not the folder's subtree: storage often lives beside the config, and a
+/// recursive watch would wake for every uploaded file and spend an inotify watch per folder.
 /// </summary>
 internal sealed class TomlConfigurationProvider : ConfigurationProvider, IDisposable
 {
     private static readonly TimeSpan SettleDelay = TimeSpan.FromMilliseconds(200);
 
     private readonly string _path;
-    private readonly PhysicalFileProvider? _files;
-    private readonly IDisposable? _watch;
+    private readonly FileSystemWatcher? _watcher;
     private readonly SemaphoreSlim _reloadGate = new(1, 1);
     private readonly CancellationTokenSource _disposed = new();
+    private int _queued;
 
     public TomlConfigurationProvider(string path, bool reloadOnChange)
     {
         _path = path;
         if (reloadOnChange)
         {
-            _files = new PhysicalFileProvider(System.IO.Path.GetDirectoryName(path)!);
-            var name = System.IO.Path.GetFileName(path);
-            _watch = ChangeToken.OnChange(() => _files.Watch(name), () => PendingReload = ReloadAsync());
+            _watcher = new FileSystemWatcher(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!, System.IO.Path.GetFileName(path))
+            {
+                IncludeSubdirectories = false,
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
+            };
+            _watcher.Changed += (_, _) => QueueReload();
+            _watcher.Created += (_, _) => QueueReload();
+            _watcher.Renamed += (_, _) => QueueReload();
+            _watcher.Error += (_, _) => QueueReload();
+            _watcher.EnableRaisingEvents = true;
         }
     }
 
@@ -49,6 +56,16 @@ internal sealed class TomlConfigurationProvider : ConfigurationProvider, IDispos
         Data = new Dictionary<string, string?>(read.Data, StringComparer.OrdinalIgnoreCase);
     }
 
+    // An editor's save raises several events; those that arrive before the file is read again
+    // share one reload.
+    private void QueueReload()
+    {
+        if (Interlocked.Exchange(ref _queued, 1) == 0)
+        {
+            PendingReload = ReloadAsync();
+        }
+    }
+
     /// <summary>Reads the file again; applies it only if it parses and passes every rule.</summary>
     public async Task<ConfigReloadResult> ReloadAsync()
     {
@@ -65,6 +82,7 @@ internal sealed class TomlConfigurationProvider : ConfigurationProvider, IDispos
         {
             // Editors and copy tools write in several steps; let the file settle before reading it.
             await Task.Delay(SettleDelay, _disposed.Token).ConfigureAwait(false);
+            Volatile.Write(ref _queued, 0);
             var result = TryRead(out var data);
             if (result.Applied)
             {
@@ -110,8 +128,7 @@ internal sealed class TomlConfigurationProvider : ConfigurationProvider, IDispos
 
     public void Dispose()
     {
-        _watch?.Dispose();
-        _files?.Dispose();
+        _watcher?.Dispose();
         _disposed.Cancel();
         _disposed.Dispose();
     }
