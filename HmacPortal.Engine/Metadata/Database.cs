@@ -28,6 +28,13 @@ public abstract class Database : IDisposable
     /// <summary>A connection for one operation; disposing the lease gives it back.</summary>
     public abstract DatabaseLease Borrow();
 
+    /// <summary>
+    /// A connection for one write. An engine that takes one writer at a time (SQLite) queues
+    /// writers here, without holding a thread, instead of letting them collide on its lock and
+    /// sleep in its busy handler.
+    /// </summary>
+    public virtual ValueTask<DatabaseLease> BorrowWriterAsync(CancellationToken cancellationToken) => ValueTask.FromResult(Borrow());
+
     /// <summary>Case-insensitive <c>LIKE</c>.</summary>
     public string Like => Engine == DatabaseEngine.PostgreSql ? "ILIKE" : "LIKE";
 

@@ -16,7 +16,7 @@ public sealed class SqlMetadataStore(Database database) : IMetadataStore
 
     public async Task RecordAsync(FileRecord record, CancellationToken cancellationToken)
     {
-        using var lease = database.Borrow();
+        using var lease = await database.BorrowWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var command = lease.Command("""
             INSERT INTO files (path, stored_path, size, content_type, sha256, owner, protocol, client_address, created, expires, downloads, last_download, processed, scan, deduplicated, thumbnail)
             VALUES (@path, @stored, @size, @type, @sha, @owner, @protocol, @client, @created, @expires, @downloads, @last, @processed, NULL, 0, 0)
@@ -150,7 +150,7 @@ public sealed class SqlMetadataStore(Database database) : IMetadataStore
 
     public async Task<bool> SetExpiryAsync(string path, DateTimeOffset? expires, CancellationToken cancellationToken)
     {
-        using var lease = database.Borrow();
+        using var lease = await database.BorrowWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var command = lease.Command("UPDATE files SET expires = @expires WHERE path = @path").With("@path", path).With("@expires", expires);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
@@ -165,7 +165,7 @@ public sealed class SqlMetadataStore(Database database) : IMetadataStore
 
     public async Task<bool> SetProcessedAsync(string path, ProcessingState state, CancellationToken cancellationToken)
     {
-        using var lease = database.Borrow();
+        using var lease = await database.BorrowWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var command = lease.Command("UPDATE files SET processed = @at, scan = @scan, deduplicated = @dedup, thumbnail = @thumb WHERE path = @path")
             .With("@path", path).With("@at", state.At).With("@scan", state.Scan).With("@dedup", state.Deduplicated).With("@thumb", state.HasThumbnail);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
@@ -173,14 +173,14 @@ public sealed class SqlMetadataStore(Database database) : IMetadataStore
 
     public async Task<bool> DeleteAsync(string path, CancellationToken cancellationToken)
     {
-        using var lease = database.Borrow();
+        using var lease = await database.BorrowWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var command = lease.Command("DELETE FROM files WHERE path = @path").With("@path", path);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
     }
 
     public async Task CountDownloadsAsync(IReadOnlyCollection<DownloadTally> tallies, CancellationToken cancellationToken)
     {
-        using var lease = database.Borrow();
+        using var lease = await database.BorrowWriterAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await lease.Connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = lease.Command(
             $"UPDATE files SET downloads = downloads + @count, last_download = {database.Greatest("coalesce(last_download, 0)", "@at")} WHERE path = @path", transaction);

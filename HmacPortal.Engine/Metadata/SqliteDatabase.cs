@@ -8,17 +8,26 @@ namespace HmacPortal.Engine.Metadata;
 /// The server's database, <c>metadata.db</c> in <c>data_path</c> (never under the served tree), in
 /// WAL mode so readers never wait for writers. Commits use <c>synchronous = NORMAL</c>: a crash of
 /// the process loses nothing, and a power cut can lose at most the last commits. Connections are
-/// opened and configured once, then lent out one operation at a time.
+/// opened and configured once, then lent out one operation at a time. SQLite takes one writer at a
+/// time, so this process's writers queue for it (<see cref="BorrowWriterAsync"/>) rather than
+/// meet its lock and sleep.
 /// </summary>
 public sealed class SqliteDatabase : Database
 {
     private readonly string _connectionString;
     private readonly System.Collections.Concurrent.ConcurrentBag<SqliteConnection> _idle = [];
     private readonly Action<System.Data.Common.DbConnection> _giveBack;
+    private readonly Action<System.Data.Common.DbConnection> _giveBackWriter;
+    private readonly SemaphoreSlim _writer = new(1, 1);
 
     public SqliteDatabase(IOptions<ServerOptions> options)
     {
         _giveBack = given => _idle.Add((SqliteConnection)given);
+        _giveBackWriter = given =>
+        {
+            _idle.Add((SqliteConnection)given);
+            _writer.Release();
+        };
         Directory.CreateDirectory(options.Value.DataPath);
         DatabasePath = Path.Combine(options.Value.DataPath, "metadata.db");
         _connectionString = new SqliteConnectionStringBuilder
@@ -149,6 +158,20 @@ public sealed class SqliteDatabase : Database
     public override string Location => DatabasePath;
 
     public override DatabaseLease Borrow() => new(_idle.TryTake(out var connection) ? connection : Open(), _giveBack);
+
+    public override async ValueTask<DatabaseLease> BorrowWriterAsync(CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return new(_idle.TryTake(out var connection) ? connection : Open(), _giveBackWriter);
+        }
+        catch
+        {
+            _writer.Release();
+            throw;
+        }
+    }
 
     public override string CheckIntegrity()
     {
