@@ -44,6 +44,40 @@ public sealed class SqliteDatabaseTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task BorrowWriter_WhileAnotherWriterHoldsTheLock_WaitsForItsRelease()
+    {
+        using var database = new SqliteDatabase(Options.Create(new ServerOptions { DataPath = _dir.Path }));
+        var first = await database.BorrowWriterAsync(CancellationToken.None);
+        var second = database.BorrowWriterAsync(CancellationToken.None).AsTask();
+
+        Assert.False(second.IsCompleted);
+        using (var reader = database.Borrow())
+        {
+            // Readers do not queue behind the writer.
+            using var count = reader.Command("SELECT count(*) FROM files");
+            Assert.Equal(0L, count.ScalarInt64());
+        }
+
+        first.Dispose();
+        using var lease = await second.WaitAsync(TimeSpan.FromSeconds(10));
+        using var insert = lease.Command("INSERT INTO files (path, stored_path, size, content_type, protocol, created) VALUES ('w.bin', 'w.bin', 1, 'text/plain', 'v', 1)");
+        Assert.Equal(1, insert.ExecuteNonQuery());
+    }
+
+    [Fact]
+    public async Task Record_TwoHundredAtOnce_AllLand()
+    {
+        using var database = new SqliteDatabase(Options.Create(new ServerOptions { DataPath = _dir.Path }));
+        var store = new SqlMetadataStore(database);
+        var at = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(() =>
+            store.RecordAsync(new FileRecord($"p/{i}.bin", $"p/{i}.bin", i, "application/octet-stream", null, null, "v", null, at, null), CancellationToken.None))));
+
+        Assert.Equal(Enumerable.Range(0, 200).Sum(i => (long)i), await store.TotalSizeAsync(CancellationToken.None));
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
