@@ -60,6 +60,20 @@ public sealed class MetricsTests
         Assert.Contains("download_duration_seconds_count 1", text, StringComparison.Ordinal);
         Assert.Contains("http_requests_received_total{code=\"201\",method=\"PUT\"", text, StringComparison.Ordinal);
         Assert.Contains("active_connections_total", text, StringComparison.Ordinal);
+
+        // The process's own figures, for memory and descriptor alerts.
+        Assert.True(Value(text, "process_working_set_bytes") > 1 << 20);
+        Assert.True(Value(text, "dotnet_total_memory_bytes") > 1 << 20);
+        Assert.True(Value(text, "process_open_handles") > 0);
+        Assert.True(Value(text, "process_num_threads") > 0);
+        Assert.Matches(@"(?m)^dotnet_collection_count_total\{generation=""2""\} \d+", text);
+    }
+
+    private static double Value(string exposition, string name)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(exposition, $@"(?m)^{name} (\S+)$");
+        Assert.True(match.Success, $"{name} is not exported");
+        return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
     }
 
     [Fact]

@@ -5,7 +5,9 @@ namespace HmacPortal.Endpoints.Metrics;
 /// <summary>
 /// Prometheus metrics under the names the Go server's users already graph (uploads_total,
 /// upload_errors_total, upload_duration_seconds, upload_size_bytes, the download equivalents,
-/// active_connections_total), each one recorded where it happens. One registry per host.
+/// active_connections_total), each one recorded where it happens, and the process's own figures
+/// (<c>process_*</c>: resident memory, open descriptors, threads, CPU; <c>dotnet_*</c>: the managed
+/// heap and collections by generation), read at each scrape. One registry per host.
 /// </summary>
 internal sealed class ServerMetrics
 {
@@ -13,6 +15,7 @@ internal sealed class ServerMetrics
     {
         Registry = Prometheus.Metrics.NewCustomRegistry();
         Factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        DotNetStats.Register(Registry);
         var sizes = new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(1024, 4, 13) };
         var durations = new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.005, 2, 16) };
         Uploads = Factory.CreateCounter("uploads_total", "Files stored, by protocol.", ["protocol"]);
