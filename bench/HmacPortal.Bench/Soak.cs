@@ -11,8 +11,9 @@ namespace HmacPortal.Bench;
 /// A long mixed load on one HmacPortal process: PUTs, tus uploads, GETs, HEADs, deletes through the
 /// admin API, expiry of everything older than a minute, and a config reload every 30 seconds, from
 /// many clients at once. Every few seconds it records the server's memory, open file descriptors,
-/// threads, temp files and request latency. It fails when a request fails unexpectedly, when a
-/// temp file is left once the load stops, or when memory, descriptors or threads keep growing
+/// threads, temp files and request latency, and from the server's own /metrics its managed heap
+/// and gen-2 collections. It fails when a request fails unexpectedly, when a temp file is left
+/// once the load stops, or when memory, the managed heap, descriptors or threads keep growing
 /// (the last third of the run against the middle third).
 /// </summary>
 internal static class Soak
@@ -33,7 +34,7 @@ internal static class Soak
                 expiry = "* * * * *"
                 sweep = "* * * * *"
 
-                """);
+                """, serverToml: "metricsenabled = true");
             var baseConfig = await File.ReadAllTextAsync(server.ConfigPath);
             await File.WriteAllTextAsync(server.ConfigPath, baseConfig.Replace("[server]\n", "[server]\nfilettlenabled = true\nfilettl = \"1m\"\n", StringComparison.Ordinal));
             baseConfig = await File.ReadAllTextAsync(server.ConfigPath);
@@ -46,12 +47,13 @@ internal static class Soak
             var state = new LoadState();
             var deadline = Stopwatch.StartNew();
             var samples = new List<Sample>();
+            using var scraper = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
             var workers = Enumerable.Range(0, concurrency).Select(i => WorkAsync(client, server, state, i, duration, deadline)).ToList();
             var reloads = 0;
             while (deadline.Elapsed < duration)
             {
                 await Task.Delay(SampleEvery);
-                samples.Add(Sample.Take(server, work, state, deadline.Elapsed));
+                samples.Add(await Sample.TakeAsync(server, scraper, work, state, deadline.Elapsed));
                 if (deadline.Elapsed.TotalSeconds >= (reloads + 1) * 30)
                 {
                     reloads++;
@@ -63,13 +65,13 @@ internal static class Soak
             await Task.Delay(TimeSpan.FromSeconds(2));
             var leftTemp = CountTempFiles(work);
 
-            Console.WriteLine("| minute | requests | failures | p50 ms | p95 ms | RSS MiB | fds | threads | temp files |");
-            Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            Console.WriteLine("| minute | requests | failures | p50 ms | p95 ms | RSS MiB | heap MiB | gen-2 GCs | fds | threads | temp files |");
+            Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var minute in samples.GroupBy(s => (int)s.At.TotalMinutes))
             {
                 var last = minute.Last();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {minute.Key + 1} | {minute.Sum(s => s.Requests)} | {minute.Sum(s => s.Failures)} | {minute.Average(s => s.P50):0.0} | {minute.Max(s => s.P95):0.0} | {last.Rss >> 20} | {last.Fds} | {last.Threads} | {last.TempFiles} |"));
+                    $"| {minute.Key + 1} | {minute.Sum(s => s.Requests)} | {minute.Sum(s => s.Failures)} | {minute.Average(s => s.P50):0.0} | {minute.Max(s => s.P95):0.0} | {last.Rss >> 20} | {minute.Average(s => s.Heap) / 1048576.0:0} | {last.Gen2} | {last.Fds} | {last.Threads} | {last.TempFiles} |"));
             }
 
             var verdicts = Judge(samples, state, leftTemp);
@@ -114,6 +116,7 @@ internal static class Soak
             var middle = samples.Skip(third).Take(third).ToList();
             var last = samples.Skip(2 * third).ToList();
             Grows("RSS (MiB)", middle.Average(s => s.Rss / 1048576.0), last.Average(s => s.Rss / 1048576.0), relative: 0.25, absolute: 40);
+            Grows("managed heap (MiB)", middle.Average(s => s.Heap / 1048576.0), last.Average(s => s.Heap / 1048576.0), relative: 0.25, absolute: 40);
             Grows("open file descriptors", middle.Average(s => s.Fds), last.Average(s => s.Fds), relative: 0.25, absolute: 20);
             Grows("threads", middle.Average(s => s.Threads), last.Average(s => s.Threads), relative: 0.25, absolute: 10);
         }
@@ -309,17 +312,26 @@ internal static class Soak
         }
     }
 
-    private sealed record Sample(TimeSpan At, long Requests, long Failures, double P50, double P95, long Rss, int Fds, int Threads, int TempFiles)
+    private sealed record Sample(TimeSpan At, long Requests, long Failures, double P50, double P95, long Rss, double Heap, long Gen2, int Fds, int Threads, int TempFiles)
     {
-        public static Sample Take(HmacPortalTarget server, string work, LoadState state, TimeSpan at)
+        public static async Task<Sample> TakeAsync(HmacPortalTarget server, HttpClient scraper, string work, LoadState state, TimeSpan at)
         {
+            var metrics = await scraper.GetStringAsync(new Uri("/metrics", UriKind.Relative));
             var (requests, failures, p50, p95) = state.TakeWindow();
             var pid = server.ProcessId;
             var fds = Directory.Exists($"/proc/{pid}/fd") ? Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd").Count() : 0;
             var threads = File.Exists($"/proc/{pid}/status")
                 ? int.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("Threads:", StringComparison.Ordinal))["Threads:".Length..].Trim(), CultureInfo.InvariantCulture)
                 : 0;
-            return new Sample(at, requests, failures, p50, p95, server.ResidentBytes(), fds, threads, CountTempFiles(work));
+            return new Sample(at, requests, failures, p50, p95, server.ResidentBytes(), Metric(metrics, "dotnet_total_memory_bytes"),
+                (long)Metric(metrics, "dotnet_collection_count_total{generation=\"2\"}"), fds, threads, CountTempFiles(work));
+        }
+
+        private static double Metric(string exposition, string series)
+        {
+            var line = exposition.Split('\n').FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal))
+                ?? throw new InvalidOperationException($"/metrics has no {series}");
+            return double.Parse(line[(series.Length + 1)..], CultureInfo.InvariantCulture);
         }
     }
 }

@@ -172,7 +172,7 @@ internal sealed class HmacPortalTarget : Target
     /// <summary>The server process's id, for reading its /proc figures.</summary>
     public int ProcessId => Process?.Id ?? 0;
 
-    public static async Task<HmacPortalTarget> StartAsync(string workDir, string serverDll, string extraToml = "")
+    public static async Task<HmacPortalTarget> StartAsync(string workDir, string serverDll, string extraToml = "", string serverToml = "")
     {
         var port = FreePort();
         var config = Path.Combine(workDir, "hmacportal.toml");
@@ -183,6 +183,7 @@ internal sealed class HmacPortalTarget : Target
             data_path = "{workDir}/hmacportal-state"
             max_upload_size = "4GB"
             min_free_bytes = "1GB"
+            {serverToml}
 
             [security]
             secret = "{Secret}"
