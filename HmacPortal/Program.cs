@@ -15,6 +15,7 @@ if (cli.Verb != CliVerb.Serve || cli.Error is not null)
     return CliCommands.Run(cli, Console.In, Console.Out, Console.Error);
 }
 
+HmacPortal.Engine.Health.NativeHeap.LimitArenas();
 var configPath = Path.GetFullPath(cli.ConfigPath);
 var adminPassword = FirstRun.CreateIfMissing(configPath);
 var problems = ConfigCheck.Run(configPath).Where(d => d.IsError).ToList();
