@@ -33,31 +33,8 @@ public sealed class SharedHolds(RedisConnection redis)
     {
         var key = redis.Key("quota:lock:" + Normal(owner));
         var token = Guid.NewGuid().ToString("N");
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (redis.Shared)
-        {
-            try
-            {
-                if (await redis.Database.StringSetAsync(key, token, LockLifetime, When.NotExists).ConfigureAwait(false))
-                {
-                    return new Unlock(redis, key, token);
-                }
-            }
-            catch (RedisException ex)
-            {
-                redis.Failed(ex);
-                return null;
-            }
-
-            if (waited.Elapsed > LockLifetime)
-            {
-                return null;
-            }
-
-            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
-        }
-
-        return null;
+        var taken = await RedisMutex.AcquireAsync(redis, key, token, LockLifetime, LockLifetime, TimeSpan.FromMilliseconds(10), null, cancellationToken).ConfigureAwait(false);
+        return taken == true ? new Unlock(redis, key, token) : null;
     }
 
     /// <summary>Adds a hold; its id, or null when it could not be shared.</summary>
@@ -101,10 +78,53 @@ public sealed class SharedHolds(RedisConnection redis)
     }
 }
 
-/// <summary>Letting go of a Redis key only if this holder still has it.</summary>
+/// <summary>A Redis key one holder has at a time: taken with <c>SET NX</c> and a lifetime, let go only by its holder.</summary>
 public static class RedisMutex
 {
     public const string ReleaseScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
+    /// <summary>
+    /// Takes <paramref name="key"/> for <paramref name="token"/>, trying every <paramref name="poll"/>
+    /// for up to <paramref name="patience"/>. <paramref name="whenHeld"/> runs once, the first time
+    /// the key is found held (to ask its holder to let go). True when taken; false when it was
+    /// still held at the end; null when Redis is not shared (a failure is reported to
+    /// <paramref name="redis"/>, which then works alone).
+    /// </summary>
+    public static async Task<bool?> AcquireAsync(
+        RedisConnection redis, RedisKey key, string token, TimeSpan lifetime, TimeSpan patience, TimeSpan poll, Func<Task>? whenHeld, CancellationToken cancellationToken)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var asked = false;
+        try
+        {
+            while (redis.Shared)
+            {
+                if (await redis.Database.StringSetAsync(key, token, lifetime, When.NotExists).ConfigureAwait(false))
+                {
+                    return true;
+                }
+
+                if (!asked && whenHeld is not null)
+                {
+                    await whenHeld().ConfigureAwait(false);
+                }
+
+                asked = true;
+                if (waited.Elapsed > patience)
+                {
+                    return false;
+                }
+
+                await Task.Delay(poll, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (RedisException ex)
+        {
+            redis.Failed(ex);
+        }
+
+        return null;
+    }
 
     public static bool Release(IDatabase database, RedisKey key, string token)
     {

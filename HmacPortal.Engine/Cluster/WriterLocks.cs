@@ -56,31 +56,21 @@ public sealed class WriterLocks : IDisposable
 
         var redisKey = _redis.Key("writer:" + key);
         var token = $"{_redis.NodeId}:{Guid.NewGuid():N}";
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        var asked = false;
-        try
+        var taken = await RedisMutex.AcquireAsync(
+            _redis,
+            redisKey,
+            token,
+            Lifetime,
+            timeout,
+            TimeSpan.FromMilliseconds(50),
+            () => _redis.Multiplexer.GetSubscriber().PublishAsync(_takeover, $"{_redis.NodeId} {key}"),
+            cancellationToken).ConfigureAwait(false);
+        switch (taken)
         {
-            var database = _redis.Database;
-            while (!await database.StringSetAsync(redisKey, token, Lifetime, When.NotExists).ConfigureAwait(false))
-            {
-                if (!asked)
-                {
-                    await _redis.Multiplexer.GetSubscriber().PublishAsync(_takeover, $"{_redis.NodeId} {key}").ConfigureAwait(false);
-                    asked = true;
-                }
-
-                if (waited.Elapsed > timeout)
-                {
-                    throw new TimeoutException($"the writer of upload {key[..Math.Min(8, key.Length)]} on another node did not let go within {timeout.TotalSeconds:0} s");
-                }
-
-                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (ex is RedisException)
-        {
-            _redis.Failed(ex);
-            return null;
+            case null:
+                return null;
+            case false:
+                throw new TimeoutException($"the writer of upload {key[..Math.Min(8, key.Length)]} on another node did not let go within {timeout.TotalSeconds:0} s");
         }
 
         return new Held(_redis, redisKey, token);

@@ -30,6 +30,22 @@ public sealed class RedisServer : IDisposable
     /// <summary>A <c>[redis]</c> table for this server, with a key prefix of the caller's own so tests do not meet.</summary>
     public string Toml(string prefix) => $"[redis]\nredisenabled = true\nredisaddr = \"{Address}\"\nkey_prefix = \"{prefix}:\"\n";
 
+    /// <summary>A node's connection to this server under <paramref name="keyPrefix"/>, once it shares (the caller disposes it).</summary>
+    public async Task<HmacPortal.Engine.Cluster.RedisConnection> ConnectAsync(string keyPrefix)
+    {
+        var connection = new HmacPortal.Engine.Cluster.RedisConnection(
+            Microsoft.Extensions.Options.Options.Create(new HmacPortal.Engine.Configuration.RedisOptions { RedisEnabled = true, RedisAddr = Address, KeyPrefix = keyPrefix }),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<HmacPortal.Engine.Cluster.RedisConnection>.Instance);
+        var waited = Stopwatch.StartNew();
+        while (!connection.Shared && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.True(connection.Shared, $"no connection to redis-server at {Address} within 10 s");
+        return connection;
+    }
+
     public void Start()
     {
         var process = _process = ChildProcess.Start(

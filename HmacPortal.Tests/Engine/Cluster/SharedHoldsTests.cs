@@ -1,9 +1,6 @@
 using HmacPortal.Engine.Cluster;
-using HmacPortal.Engine.Configuration;
 using HmacPortal.Engine.Quotas;
 using HmacPortal.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace HmacPortal.Tests.Engine.Cluster;
 
@@ -24,14 +21,8 @@ public sealed class SharedHoldsTests(RedisServer redis) : IDisposable
     /// <summary>A node's ledger: its own connection and gate, the shared database and sessions of the world.</summary>
     private async Task<QuotaLedger> NodeAsync()
     {
-        var connection = new RedisConnection(
-            Options.Create(new RedisOptions { RedisEnabled = true, RedisAddr = redis.Address, KeyPrefix = _prefix }), NullLogger<RedisConnection>.Instance);
+        var connection = await redis.ConnectAsync(_prefix);
         _owned.Add(connection);
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (!connection.Shared && waited.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(20);
-        }
 
         var ledger = new QuotaLedger(_world.Metadata, _world.Sessions, _world.Clock, new SharedHolds(connection));
         _owned.Add(ledger);
