@@ -72,7 +72,13 @@ public sealed class Keyring(
     }
 
     /// <summary>The secret that signs what this server issues (portal upload grants): the current key.</summary>
-    public string SigningSecret() => VerifyingSecrets()[0];
+    public string SigningSecret()
+    {
+        var secrets = VerifyingSecrets();
+        return secrets.Count > 0
+            ? secrets[0]
+            : throw new InvalidOperationException("the keyring has no key that is still valid (edited by hand?); rotate it at /admin/keys, or move the file away to start a new ring from the configured secret");
+    }
 
     /// <summary>The ring as the admin console shows it, newest first; secrets are not included.</summary>
     public KeyringState Describe()
@@ -112,13 +118,7 @@ public sealed class Keyring(
             return false;
         }
 
-        await SynchroniseAsync(cancellationToken).ConfigureAwait(false);
-        var due = Describe().NextRotation;
-        if (due is null || clock.GetUtcNow() < due)
-        {
-            return false;
-        }
-
+        // One pass under the ring's lock: adopt a new config secret, then rotate if the current key is due.
         return await UpdateAsync("schedule", rotate: true, onlyIfDue: true, cancellationToken).ConfigureAwait(false);
     }
 
@@ -149,6 +149,7 @@ public sealed class Keyring(
         var configured = security.CurrentValue.Secret;
         var fingerprint = Fingerprint(configured);
         var changed = false;
+        var rotated = false;
         string? rotatedFrom = null;
 
         if (!ring.Keys.Any(k => k.Fingerprint == fingerprint))
@@ -173,6 +174,7 @@ public sealed class Keyring(
             var key = new KeyringKey { Id = NewId(now), Secret = secret, Fingerprint = Fingerprint(secret), Created = now };
             ring.Keys.Add(key);
             changed = true;
+            rotated = true;
             KeyringLog.Rotated(logger, key.Id, retired ?? "none", now + options.GracePeriod);
             audit?.Record("key.rotated", actor, null, "keyring", $"key {key.Id} is current; {retired ?? "no key"} verifies until {now + options.GracePeriod:u}");
         }
@@ -192,7 +194,7 @@ public sealed class Keyring(
             Forget();
         }
 
-        return changed && rotate;
+        return rotated;
     }
 
     private static string? RetireCurrent(KeyringFile ring, DateTimeOffset now)

@@ -117,6 +117,40 @@ public sealed class KeyringTests : IDisposable
         Assert.True(await keyring.RotateIfDueAsync());
         Assert.False(await keyring.RotateIfDueAsync());
         Assert.Equal(2, keyring.Describe().Keys.Count);
+
+        // The old key's grace ends (the ring is rewritten for it), but nothing is due: no rotation reported.
+        _clock.Advance(TimeSpan.FromHours(49));
+        Assert.False(await keyring.RotateIfDueAsync());
+        Assert.Equal(2, keyring.Describe().Keys.Count);
+        Assert.Single(keyring.Describe().Keys, k => k.Valid);
+    }
+
+    [Fact]
+    public async Task RingEditedByHandToHoldNoValidKey_SigningSaysSo_AndARotationRepairsIt()
+    {
+        var keyring = NewKeyring();
+        await keyring.SynchroniseAsync();
+        await keyring.RotateAsync("test");
+        _clock.Advance(TimeSpan.FromHours(49));
+        await keyring.SynchroniseAsync();
+
+        // Keep only the configured secret's entry, retired and past its grace.
+        var ring = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(RingPath))!;
+        var keys = ring["Keys"]!.AsArray();
+        foreach (var current in keys.Where(k => k!["Retired"] is null).ToList())
+        {
+            keys.Remove(current);
+        }
+
+        await File.WriteAllTextAsync(RingPath, ring.ToJsonString());
+        var edited = NewKeyring();
+
+        var refused = Assert.Throws<InvalidOperationException>(edited.SigningSecret);
+        Assert.Contains("no key that is still valid", refused.Message, StringComparison.Ordinal);
+        Assert.False(Accepts(Verifier(edited), Configured));
+
+        await edited.RotateAsync("test");
+        Assert.True(Accepts(Verifier(edited), edited.SigningSecret()));
     }
 
     [Fact]
