@@ -7,7 +7,10 @@ namespace HmacPortal.Engine.Health;
 /// thread that meets contention an arena of its own, up to eight per core, and memory freed in an
 /// arena mostly stays with it. A server whose thread pool moves requests between threads then
 /// creeps upward in resident memory hour after hour while its managed heap stays flat (the soak in
-/// bench/RESULTS.md showed it). Two arenas keep that bounded at no measurable cost.
+/// bench/RESULTS.md showed it). Two arenas keep that bounded at no measurable cost. Set here, the
+/// limit stops new arenas; those of the threads the runtime started before <c>Main</c> remain,
+/// which is why the systemd unit in docs/DEPLOYMENT.md also sets <c>MALLOC_ARENA_MAX</c>; and
+/// once a minute <see cref="Trim"/> hands back what the arenas hold free.
 /// </summary>
 public static partial class NativeHeap
 {
@@ -38,6 +41,31 @@ public static partial class NativeHeap
             return false;
         }
     }
+
+    /// <summary>
+    /// Gives the pages that are free in every arena back to the system (glibc <c>malloc_trim</c>),
+    /// so memory freed by native code stops counting as resident. True when something was given
+    /// back; false when nothing was, or elsewhere than glibc.
+    /// </summary>
+    public static bool Trim()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        try
+        {
+            return malloc_trim(0) == 1;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "malloc_trim")]
+    private static partial int malloc_trim(nuint pad);
 
     [LibraryImport("libc", EntryPoint = "mallopt")]
     private static partial int mallopt(int param, int value);

@@ -36,6 +36,7 @@ internal static class HostSetup
         services.AddHostedService<KeyringStartup>();
         services.AddHostedService<PidFile>();
         services.AddHostedService<ConfigReloadLog>();
+        services.AddHostedService<NativeHeapTrimmer>();
         services.AddHostedService<StartupBanner>();
         return services;
     }
