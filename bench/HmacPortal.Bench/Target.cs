@@ -196,7 +196,6 @@ internal sealed class HmacPortalTarget : Target
 
             """ + extraToml);
         var info = new ProcessStartInfo("dotnet", [serverDll, "--config", config]) { UseShellExecute = false, RedirectStandardOutput = true };
-        info.Environment["DOTNET_gcServer"] = "0";
         var target = new HmacPortalTarget { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), ConfigPath = config };
         target.Process = System.Diagnostics.Process.Start(info);
         target.Process!.OutputDataReceived += (_, _) => { };

@@ -1,0 +1,16 @@
+using System.Text.Json;
+
+namespace HmacPortal.Tests.Hosting;
+
+public sealed class RuntimeConfigTests
+{
+    [Fact]
+    public void Server_ShipsWithConcurrentWorkstationGc_TheSettingItsFiguresAreMeasuredWith()
+    {
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "HmacPortal.runtimeconfig.json")));
+        var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+
+        Assert.False(properties.GetProperty("System.GC.Server").GetBoolean());
+        Assert.True(properties.GetProperty("System.GC.Concurrent").GetBoolean());
+    }
+}
