@@ -71,7 +71,7 @@ internal static class Soak
             {
                 var last = minute.Last();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {minute.Key + 1} | {minute.Sum(s => s.Requests)} | {minute.Sum(s => s.Failures)} | {minute.Average(s => s.P50):0.0} | {minute.Max(s => s.P95):0.0} | {last.Rss >> 20} | {minute.Average(s => s.Heap) / 1048576.0:0} | {last.Gen2} | {last.Fds} | {last.Threads} | {last.TempFiles} |"));
+                    $"| {minute.Key + 1} | {minute.Sum(s => s.Requests)} | {minute.Sum(s => s.Failures)} | {minute.Average(s => s.P50):0.0} | {minute.Max(s => s.P95):0.0} | {last.Rss >> 20} | {minute.Where(s => !double.IsNaN(s.Heap)).Select(s => s.Heap / 1048576.0).DefaultIfEmpty(double.NaN).Average():0} | {last.Gen2} | {last.Fds} | {last.Threads} | {last.TempFiles} |"));
             }
 
             var verdicts = Judge(samples, state, leftTemp);
@@ -110,18 +110,26 @@ internal static class Soak
             verdicts.Add($"{leftTemp} temp files were left after the load stopped");
         }
 
+        var unscraped = samples.Count(s => double.IsNaN(s.Heap));
+        if (unscraped > 0)
+        {
+            verdicts.Add($"{unscraped} scrapes of /metrics failed or took longer than 30 s");
+        }
+
         if (samples.Count >= 6)
         {
             var third = samples.Count / 3;
             var middle = samples.Skip(third).Take(third).ToList();
             var last = samples.Skip(2 * third).ToList();
             Grows("RSS (MiB)", middle.Average(s => s.Rss / 1048576.0), last.Average(s => s.Rss / 1048576.0), relative: 0.25, absolute: 40);
-            Grows("managed heap (MiB)", middle.Average(s => s.Heap / 1048576.0), last.Average(s => s.Heap / 1048576.0), relative: 0.25, absolute: 40);
+            Grows("managed heap (MiB)", Heap(middle), Heap(last), relative: 0.25, absolute: 40);
             Grows("open file descriptors", middle.Average(s => s.Fds), last.Average(s => s.Fds), relative: 0.25, absolute: 20);
             Grows("threads", middle.Average(s => s.Threads), last.Average(s => s.Threads), relative: 0.25, absolute: 10);
         }
 
         return verdicts;
+
+        static double Heap(List<Sample> part) => part.Where(s => !double.IsNaN(s.Heap)).Select(s => s.Heap / 1048576.0).DefaultIfEmpty(0).Average();
 
         void Grows(string what, double before, double after, double relative, double absolute)
         {
@@ -316,15 +324,25 @@ internal static class Soak
     {
         public static async Task<Sample> TakeAsync(HmacPortalTarget server, HttpClient scraper, string work, LoadState state, TimeSpan at)
         {
-            var metrics = await scraper.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+            string? metrics;
+            try
+            {
+                metrics = await scraper.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                // Recorded and judged, not fatal: the run's figures must survive a bad scrape.
+                metrics = null;
+            }
+
             var (requests, failures, p50, p95) = state.TakeWindow();
             var pid = server.ProcessId;
             var fds = Directory.Exists($"/proc/{pid}/fd") ? Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd").Count() : 0;
             var threads = File.Exists($"/proc/{pid}/status")
                 ? int.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("Threads:", StringComparison.Ordinal))["Threads:".Length..].Trim(), CultureInfo.InvariantCulture)
                 : 0;
-            return new Sample(at, requests, failures, p50, p95, server.ResidentBytes(), Metric(metrics, "dotnet_total_memory_bytes"),
-                (long)Metric(metrics, "dotnet_collection_count_total{generation=\"2\"}"), fds, threads, CountTempFiles(work));
+            return new Sample(at, requests, failures, p50, p95, server.ResidentBytes(), metrics is null ? double.NaN : Metric(metrics, "dotnet_total_memory_bytes"),
+                metrics is null ? -1 : (long)Metric(metrics, "dotnet_collection_count_total{generation=\"2\"}"), fds, threads, CountTempFiles(work));
         }
 
         private static double Metric(string exposition, string series)
