@@ -49,11 +49,6 @@ public sealed class WriterLocks : IDisposable
     /// </summary>
     public async Task<IDisposable?> AcquireAsync(string key, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (!_redis.Shared)
-        {
-            return null;
-        }
-
         var redisKey = _redis.Key("writer:" + key);
         var token = $"{_redis.NodeId}:{Guid.NewGuid():N}";
         var taken = await RedisMutex.AcquireAsync(

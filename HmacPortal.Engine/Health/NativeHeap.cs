@@ -25,29 +25,18 @@ public static partial class NativeHeap
     /// <c>MALLOC_ARENA_MAX</c>. Call before the host starts its threads. True when glibc took the
     /// limit; false elsewhere (another C library, or the operator's own setting).
     /// </summary>
-    public static bool LimitArenas()
-    {
-        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") is not null)
-        {
-            return false;
-        }
-
-        try
-        {
-            return mallopt(ArenaMax, Arenas) == 1;
-        }
-        catch (EntryPointNotFoundException)
-        {
-            return false;
-        }
-    }
+    public static bool LimitArenas() =>
+        Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") is null && Glibc(() => mallopt(ArenaMax, Arenas));
 
     /// <summary>
     /// Gives the pages that are free in every arena back to the system (glibc <c>malloc_trim</c>),
     /// so memory freed by native code stops counting as resident. True when something was given
     /// back; false when nothing was, or elsewhere than glibc.
     /// </summary>
-    public static bool Trim()
+    public static bool Trim() => Glibc(() => malloc_trim(0));
+
+    /// <summary>A glibc call that answers 1 for success; false where there is no glibc.</summary>
+    private static bool Glibc(Func<int> call)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -56,7 +45,7 @@ public static partial class NativeHeap
 
         try
         {
-            return malloc_trim(0) == 1;
+            return call() == 1;
         }
         catch (EntryPointNotFoundException)
         {

@@ -71,7 +71,7 @@ internal static class Soak
             {
                 var last = minute.Last();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {minute.Key + 1} | {minute.Sum(s => s.Requests)} | {minute.Sum(s => s.Failures)} | {minute.Average(s => s.P50):0.0} | {minute.Max(s => s.P95):0.0} | {last.Rss >> 20} | {minute.Where(s => !double.IsNaN(s.Heap)).Select(s => s.Heap / 1048576.0).DefaultIfEmpty(double.NaN).Average():0} | {last.Gen2} | {last.Fds} | {last.Threads} | {last.TempFiles} |"));
+                    $"| {minute.Key + 1} | {minute.Sum(s => s.Requests)} | {minute.Sum(s => s.Failures)} | {minute.Average(s => s.P50):0.0} | {minute.Max(s => s.P95):0.0} | {last.Rss >> 20} | {HeapMiB(minute):0} | {last.Gen2} | {last.Fds} | {last.Threads} | {last.TempFiles} |"));
             }
 
             var verdicts = Judge(samples, state, leftTemp);
@@ -96,6 +96,10 @@ internal static class Soak
             Directory.Delete(work, recursive: true);
         }
     }
+
+    /// <summary>The mean managed heap of the samples whose scrape succeeded; NaN (never judged as growth) when none did.</summary>
+    private static double HeapMiB(IEnumerable<Sample> samples) =>
+        samples.Where(s => !double.IsNaN(s.Heap)).Select(s => s.Heap / 1048576.0).DefaultIfEmpty(double.NaN).Average();
 
     private static List<string> Judge(List<Sample> samples, LoadState state, int leftTemp)
     {
@@ -122,14 +126,12 @@ internal static class Soak
             var middle = samples.Skip(third).Take(third).ToList();
             var last = samples.Skip(2 * third).ToList();
             Grows("RSS (MiB)", middle.Average(s => s.Rss / 1048576.0), last.Average(s => s.Rss / 1048576.0), relative: 0.25, absolute: 40);
-            Grows("managed heap (MiB)", Heap(middle), Heap(last), relative: 0.25, absolute: 40);
+            Grows("managed heap (MiB)", HeapMiB(middle), HeapMiB(last), relative: 0.25, absolute: 40);
             Grows("open file descriptors", middle.Average(s => s.Fds), last.Average(s => s.Fds), relative: 0.25, absolute: 20);
             Grows("threads", middle.Average(s => s.Threads), last.Average(s => s.Threads), relative: 0.25, absolute: 10);
         }
 
         return verdicts;
-
-        static double Heap(List<Sample> part) => part.Where(s => !double.IsNaN(s.Heap)).Select(s => s.Heap / 1048576.0).DefaultIfEmpty(0).Average();
 
         void Grows(string what, double before, double after, double relative, double absolute)
         {
