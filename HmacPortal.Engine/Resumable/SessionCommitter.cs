@@ -98,7 +98,7 @@ public sealed class SessionCommitter(
 
         transfers.UploadStored(session.TargetPath);
         session = session with { Completed = true };
-        sessions.Save(session);
+        sessions.Finish(session);
         return new TusOutcome(TusResult.Written, Session: session);
     }
 

@@ -10,6 +10,11 @@ namespace HmacPortal.Engine.Resumable;
 /// <c>storage_path/.hmacportal-sessions/</c> (the same file system as the storage, so a finished
 /// upload is committed by a rename; the name is internal, so nothing here can ever be served).
 /// The sidecar is replaced atomically and only after the bytes it counts are flushed.
+/// A finished upload's sidecar moves into <c>finished/</c>, where it answers a client that asks
+/// again (a HEAD after a lost response) until it expires. So listing the sessions, which the
+/// quota check, the admin console and every metrics scrape do, reads only the ones still open,
+/// however many uploads have finished; a server taking many resumable uploads a day would
+/// otherwise read every one of them on each scrape.
 /// </summary>
 public sealed class SessionStore(IOptionsMonitor<ServerOptions> options)
 {
@@ -22,6 +27,10 @@ public sealed class SessionStore(IOptionsMonitor<ServerOptions> options)
     public string DataPath(UploadId id) => Path.Combine(Directory, id.Value + ".bin");
 
     private string SidecarPath(UploadId id) => Path.Combine(Directory, id.Value + ".json");
+
+    private string FinishedDirectory => Path.Combine(Directory, "finished");
+
+    private string FinishedPath(UploadId id) => Path.Combine(FinishedDirectory, id.Value + ".json");
 
     public void Create(UploadSession session)
     {
@@ -38,11 +47,17 @@ public sealed class SessionStore(IOptionsMonitor<ServerOptions> options)
         Save(session);
     }
 
-    public UploadSession? Get(UploadId id)
+    /// <summary>
+    /// The session, open or finished. The open sidecar is read first: <see cref="Finish"/> renames it
+    /// into <c>finished/</c>, so a reader that misses it there finds it in the other place.
+    /// </summary>
+    public UploadSession? Get(UploadId id) => Read(SidecarPath(id)) ?? Read(FinishedPath(id));
+
+    private static UploadSession? Read(string path)
     {
         try
         {
-            return JsonSerializer.Deserialize<UploadSession>(File.ReadAllText(SidecarPath(id)), Json);
+            return JsonSerializer.Deserialize<UploadSession>(File.ReadAllText(path), Json);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or JsonException)
         {
@@ -54,16 +69,67 @@ public sealed class SessionStore(IOptionsMonitor<ServerOptions> options)
     public void Save(UploadSession session) =>
         AtomicFile.WriteAllText(SidecarPath(Parse(session.Id)), JsonSerializer.Serialize(session, Json), AtomicFile.OwnerOnly);
 
-    /// <summary>Removes the session's data file and sidecar; false if there was none.</summary>
+    /// <summary>
+    /// Records <paramref name="session"/> (whose bytes are committed, so it has no data file left) as
+    /// finished: its sidecar is saved, stamped with its expiry as the file's modification time, and
+    /// renamed into <c>finished/</c>. A crash before the rename leaves it open but marked completed,
+    /// which every reader handles.
+    /// </summary>
+    public void Finish(UploadSession session)
+    {
+        if (!session.Completed)
+        {
+            throw new ArgumentException("only a completed session is finished", nameof(session));
+        }
+
+        var id = Parse(session.Id);
+        Save(session);
+        System.IO.Directory.CreateDirectory(FinishedDirectory);
+        File.SetLastWriteTimeUtc(SidecarPath(id), session.Expires.UtcDateTime);
+        File.Move(SidecarPath(id), FinishedPath(id), overwrite: true);
+    }
+
+    /// <summary>Removes the session's data file and sidecar, open or finished; false if there was none.</summary>
     public bool Delete(UploadId id)
     {
-        var existed = File.Exists(SidecarPath(id));
+        var existed = File.Exists(SidecarPath(id)) || File.Exists(FinishedPath(id));
         File.Delete(DataPath(id));
         File.Delete(SidecarPath(id));
+        if (System.IO.Directory.Exists(FinishedDirectory))
+        {
+            File.Delete(FinishedPath(id));
+        }
+
         return existed;
     }
 
-    /// <summary>Every session's id, for sweeping.</summary>
+    /// <summary>
+    /// Removes the finished records that expired before <paramref name="expiredBefore"/>, judged by the
+    /// expiry <see cref="Finish"/> stamped on each, so none has to be read; returns their ids.
+    /// </summary>
+    public IReadOnlyList<UploadId> SweepFinished(DateTimeOffset expiredBefore)
+    {
+        var removed = new List<UploadId>();
+        var finished = new DirectoryInfo(FinishedDirectory);
+        if (!finished.Exists)
+        {
+            return removed;
+        }
+
+        foreach (var file in finished.EnumerateFiles("*.json"))
+        {
+            if (new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero) < expiredBefore
+                && UploadId.TryParse(Path.GetFileNameWithoutExtension(file.Name), out var id))
+            {
+                file.Delete();
+                removed.Add(id);
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>Every open session's id (and any completed but not yet moved into <c>finished/</c>).</summary>
     public IEnumerable<UploadId> List()
     {
         if (!System.IO.Directory.Exists(Directory))

@@ -534,6 +534,12 @@ public sealed class TusService(
             }
         }
 
+        foreach (var id in sessions.SweepFinished(now - ExpiredRetention))
+        {
+            hashes.Drop(id);
+            removed++;
+        }
+
         if (removed > 0)
         {
             TusLog.Swept(logger, removed);

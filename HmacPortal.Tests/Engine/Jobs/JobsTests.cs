@@ -106,6 +106,44 @@ public sealed class JobsTests : IDisposable
     }
 
     [Fact]
+    public async Task FinishedUpload_LeavesTheOpenList_AnswersUntilItExpires_AndIsSweptWithoutBeingRead()
+    {
+        var finished = await CreateUploadAsync("done.bin");
+        var open = await CreateUploadAsync("open.bin");
+        var patched = await _world.Tus.PatchAsync(finished, new TusPatchRequest("0", TusService.OffsetContentType, null, null),
+            System.IO.Pipelines.PipeReader.Create(new MemoryStream(new byte[100])), CancellationToken.None);
+        Assert.Equal(TusResult.Written, patched.Result);
+        var stored = patched.Session!.TargetPath;
+        Assert.True(_world.OnDisk(stored));
+
+        // Listing reads only what is still open; the finished one still answers a client that asks again.
+        Assert.Equal([open], _world.Sessions.List());
+        Assert.Equal([open.Value], _world.Tus.ListOpen().Select(s => s.Id));
+        var head = await _world.Tus.HeadAsync(finished, CancellationToken.None);
+        Assert.Equal(TusResult.Found, head.Result);
+        Assert.Equal(100, head.Session!.Offset);
+        Assert.True(head.Session.Completed);
+
+        // A finished record is judged by the expiry stamped on it: unreadable content does not keep it.
+        var record = Path.Combine(_world.Sessions.Directory, "finished", finished.Value + ".json");
+        var stamped = File.GetLastWriteTimeUtc(record);
+        Assert.Equal(head.Session.Expires.UtcDateTime, stamped);
+        File.WriteAllText(record, "not json");
+        File.SetLastWriteTimeUtc(record, stamped);
+
+        _world.Clock.Advance(_world.Uploads.SessionTimeout + TusService.ExpiredRetention - TimeSpan.FromSeconds(1));
+        Assert.Equal(0, _world.Tus.SweepExpired());
+        Assert.True(File.Exists(record));
+
+        _world.Clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(2, _world.Tus.SweepExpired());
+        Assert.False(File.Exists(record));
+        Assert.Null(_world.Sessions.Get(finished));
+        Assert.Empty(_world.Sessions.List());
+        Assert.True(_world.OnDisk(stored));
+    }
+
+    [Fact]
     public async Task Sweep_TwiceAtOnce_LeavesWhatOnceLeaves()
     {
         var sessions = new List<UploadId>();
