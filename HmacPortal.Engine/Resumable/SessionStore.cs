@@ -9,24 +9,54 @@ namespace HmacPortal.Engine.Resumable;
 /// Sessions on disk: for each upload a data file and a JSON sidecar in
 /// <c>storage_path/.hmacportal-sessions/</c> (the same file system as the storage, so a finished
 /// upload is committed by a rename; the name is internal, so nothing here can ever be served).
-/// The sidecar is replaced atomically and only after the bytes it counts are flushed.
+/// <para>
+/// The sidecar is replaced atomically and flushed, and only after the bytes it counts are flushed:
+/// it is what a machine that lost power resumes from. Between those checkpoints an upload's progress
+/// goes to a second, unflushed record (<c>.live</c>) tagged with the kernel's boot id. After a
+/// restart of the process (even <c>kill -9</c>) the page cache still holds what was written, so a
+/// progress record of this boot is trusted; after a reboot it is not, and the flushed sidecar is.
+/// So a PATCH need not wait for the disk, and no record ever counts bytes that are not there.
+/// </para>
+/// <para>
 /// A finished upload's sidecar moves into <c>finished/</c>, where it answers a client that asks
 /// again (a HEAD after a lost response) until it expires. So listing the sessions, which the
 /// quota check, the admin console and every metrics scrape do, reads only the ones still open,
 /// however many uploads have finished; a server taking many resumable uploads a day would
 /// otherwise read every one of them on each scrape.
+/// </para>
 /// </summary>
-public sealed class SessionStore(IOptionsMonitor<ServerOptions> options)
+public sealed class SessionStore
 {
     public const string DirectoryName = StoragePath.InternalPrefix + "-sessions";
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+
+    private readonly IOptionsMonitor<ServerOptions> options;
+    private readonly string? bootId;
+
+    /// <summary>
+    /// With Redis, several nodes may serve one upload, and a node cannot tell whether the machine
+    /// that wrote a progress record has restarted since: every save is then flushed.
+    /// </summary>
+    public SessionStore(IOptionsMonitor<ServerOptions> options, IOptions<RedisOptions> redis)
+        : this(options, redis.Value.RedisEnabled ? null : MachineBoot.Id)
+    {
+    }
+
+    /// <param name="bootId">This boot's id; null where there is none, and then every save is flushed.</param>
+    public SessionStore(IOptionsMonitor<ServerOptions> options, string? bootId)
+    {
+        this.options = options;
+        this.bootId = bootId;
+    }
 
     public string Directory => Path.Combine(options.CurrentValue.StoragePath, DirectoryName);
 
     public string DataPath(UploadId id) => Path.Combine(Directory, id.Value + ".bin");
 
     private string SidecarPath(UploadId id) => Path.Combine(Directory, id.Value + ".json");
+
+    private string LivePath(UploadId id) => Path.Combine(Directory, id.Value + ".live");
 
     private string FinishedDirectory => Path.Combine(Directory, "finished");
 
@@ -48,16 +78,29 @@ public sealed class SessionStore(IOptionsMonitor<ServerOptions> options)
     }
 
     /// <summary>
-    /// The session, open or finished. The open sidecar is read first: <see cref="Finish"/> renames it
-    /// into <c>finished/</c>, so a reader that misses it there finds it in the other place.
+    /// The session, open or finished: its progress record when that was written in this boot and is
+    /// newer, else its flushed sidecar. The open sidecar is read before the finished one:
+    /// <see cref="Finish"/> renames it into <c>finished/</c>, so a reader that misses it in the first
+    /// place finds it in the other.
     /// </summary>
-    public UploadSession? Get(UploadId id) => Read(SidecarPath(id)) ?? Read(FinishedPath(id));
+    public UploadSession? Get(UploadId id)
+    {
+        if ((Read<UploadSession>(SidecarPath(id)) ?? Read<UploadSession>(FinishedPath(id))) is not { } flushed)
+        {
+            return null;
+        }
 
-    private static UploadSession? Read(string path)
+        return bootId is not null && Read<ProgressRecord>(LivePath(id)) is { } live && live.BootId == bootId && live.Session.Revision > flushed.Revision
+            ? live.Session
+            : flushed;
+    }
+
+    private static T? Read<T>(string path)
+        where T : class
     {
         try
         {
-            return JsonSerializer.Deserialize<UploadSession>(File.ReadAllText(path), Json);
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Json);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or JsonException)
         {
@@ -65,9 +108,52 @@ public sealed class SessionStore(IOptionsMonitor<ServerOptions> options)
         }
     }
 
-    /// <summary>Replaces the sidecar atomically.</summary>
-    public void Save(UploadSession session) =>
-        AtomicFile.WriteAllText(SidecarPath(Parse(session.Id)), JsonSerializer.Serialize(session, Json), AtomicFile.OwnerOnly);
+    /// <summary>
+    /// Replaces the sidecar atomically and flushes it; returns the session as saved. The caller has
+    /// flushed every byte up to <see cref="UploadSession.Offset"/> (or uses <see cref="Checkpoint"/>).
+    /// </summary>
+    public UploadSession Save(UploadSession session)
+    {
+        var id = Parse(session.Id);
+        var saved = session with { Revision = session.Revision + 1, FlushedOffset = session.Offset };
+        AtomicFile.WriteAllText(SidecarPath(id), JsonSerializer.Serialize(saved, Json), AtomicFile.OwnerOnly);
+        File.Delete(LivePath(id));
+        return saved;
+    }
+
+    /// <summary>Flushes the session's data file, then saves the session: for a state read back that may count unflushed bytes.</summary>
+    public UploadSession Checkpoint(UploadSession session)
+    {
+        try
+        {
+            using var data = new FileStream(DataPath(Parse(session.Id)), new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Write, Share = FileShare.ReadWrite, BufferSize = 0 });
+            data.Flush(flushToDisk: true);
+        }
+        catch (FileNotFoundException)
+        {
+            // A session whose bytes were committed has no data file left to flush.
+        }
+
+        return Save(session);
+    }
+
+    /// <summary>
+    /// Records progress whose bytes are written to <paramref name="data"/> but not flushed; returns
+    /// the session as saved. Where the boot cannot be told apart, the data is flushed and the
+    /// session saved instead.
+    /// </summary>
+    public UploadSession SaveProgress(UploadSession session, FileStream data)
+    {
+        if (bootId is null)
+        {
+            data.Flush(flushToDisk: true);
+            return Save(session);
+        }
+
+        var saved = session with { Revision = session.Revision + 1 };
+        AtomicFile.WriteAllText(LivePath(Parse(session.Id)), JsonSerializer.Serialize(new ProgressRecord(bootId, saved), Json), AtomicFile.OwnerOnly, flush: false);
+        return saved;
+    }
 
     /// <summary>
     /// Records <paramref name="session"/> (whose bytes are committed, so it has no data file left) as
@@ -93,6 +179,7 @@ public sealed class SessionStore(IOptionsMonitor<ServerOptions> options)
     public bool Delete(UploadId id)
     {
         var existed = File.Exists(SidecarPath(id)) || File.Exists(FinishedPath(id));
+        File.Delete(LivePath(id));
         File.Delete(DataPath(id));
         File.Delete(SidecarPath(id));
         if (System.IO.Directory.Exists(FinishedDirectory))
@@ -148,4 +235,7 @@ public sealed class SessionStore(IOptionsMonitor<ServerOptions> options)
 
     private static UploadId Parse(string id) =>
         UploadId.TryParse(id, out var parsed) ? parsed : throw new ArgumentException("not an upload id", nameof(id));
+
+    /// <summary>A progress record: the session, and the boot it was written in.</summary>
+    private sealed record ProgressRecord(string BootId, UploadSession Session);
 }

@@ -45,8 +45,14 @@ public sealed class TusService(
     /// <summary>How much written data may pile up before its writeback to disk is started.</summary>
     private const long WritebackChunk = 2L << 20;
 
-    /// <summary>While a PATCH without a checksum streams, its progress is made durable this often.</summary>
-    private const long DurableEvery = 8L << 20;
+    /// <summary>
+    /// How many bytes an upload may take past its last flush before the data is flushed and the
+    /// sidecar saved again; in between, each PATCH ends with a progress record (see <see cref="SessionStore"/>).
+    /// </summary>
+    private const long FlushEvery = 64L << 20;
+
+    /// <summary>While a PATCH without a checksum streams, a progress record is written this often.</summary>
+    private const long RecordEvery = 8L << 20;
 
     public bool Enabled => uploads.CurrentValue.ResumableUploadsEnabled;
 
@@ -327,8 +333,7 @@ public sealed class TusService(
                 return Refuse(id.Value, TusResult.TooLarge, "Upload-Length is larger than allowed");
             }
 
-            session = session with { Length = declared };
-            sessions.Save(session);
+            session = sessions.Checkpoint(session with { Length = declared });
         }
 
         var limit = session.Length ?? session.MaxLength;
@@ -353,7 +358,7 @@ public sealed class TusService(
         using var hash = algorithm is { } a ? IncrementalHash.CreateHash(a) : null;
         var running = hashes.For(id, session.Offset);
         var start = session.Offset;
-        var durable = start;
+        var recorded = start;
         using var transfer = transfers.BeginUpload("tus", session.TargetPath, session.ClientAddress, session.Length, session.Offset);
         await using var file = new FileStream(sessions.DataPath(id), new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Write, BufferSize = 0 });
         try
@@ -371,10 +376,14 @@ public sealed class TusService(
                 },
                 written =>
                 {
-                    // Without a checksum every byte counts as it arrives: record progress as it goes.
-                    if (hash is null && start + written - durable >= DurableEvery)
+                    // Without a checksum every byte counts as it arrives: record (and now and then flush) as it goes.
+                    if (hash is null && start + written - session.FlushedOffset >= FlushEvery)
                     {
-                        durable = MakeDurable(file, ref session, start + written);
+                        recorded = MakeDurable(file, ref session, start + written);
+                    }
+                    else if (hash is null && start + written - recorded >= RecordEvery)
+                    {
+                        recorded = RecordProgress(file, ref session, start + written);
                     }
 
                     return ValueTask.CompletedTask;
@@ -405,10 +414,10 @@ public sealed class TusService(
                 }
             }
 
-            // The last read may already have made everything durable (a PATCH of exactly DurableEvery bytes).
-            if (durable != start + copy.Written)
+            // The last read may already have recorded everything.
+            if (recorded != start + copy.Written)
             {
-                MakeDurable(file, ref session, start + copy.Written);
+                recorded = RecordProgress(file, ref session, start + copy.Written);
             }
             if (interrupted)
             {
@@ -421,17 +430,23 @@ public sealed class TusService(
         catch (IOException ex) when (FileStore.IsNoSpace(ex))
         {
             hashes.Drop(id);
-            MakeDurable(file, ref session, durable);
+            MakeDurable(file, ref session, recorded);
             return Refuse(id.Value, TusResult.InsufficientStorage, "the server ran out of space; the bytes before it are kept");
         }
     }
 
-    /// <summary>Flushes the data to disk, then records the new offset: the offset never names bytes that are not on disk.</summary>
+    /// <summary>Flushes the data to disk, then saves the new offset: the sidecar never names bytes that are not on disk.</summary>
     private long MakeDurable(FileStream file, ref UploadSession session, long position)
     {
         file.Flush(flushToDisk: true);
-        session = session with { Offset = position, Expires = clock.GetUtcNow() + uploads.CurrentValue.SessionTimeout };
-        sessions.Save(session);
+        session = sessions.Save(session with { Offset = position, Expires = clock.GetUtcNow() + uploads.CurrentValue.SessionTimeout });
+        return position;
+    }
+
+    /// <summary>Records the new offset of bytes written but not flushed: a restart of the process resumes from it, a reboot from the sidecar.</summary>
+    private long RecordProgress(FileStream file, ref UploadSession session, long position)
+    {
+        session = sessions.SaveProgress(session with { Offset = position, Expires = clock.GetUtcNow() + uploads.CurrentValue.SessionTimeout }, file);
         return position;
     }
 
@@ -439,8 +454,8 @@ public sealed class TusService(
     {
         if (session.IsPartial)
         {
-            session = session with { Completed = true };
-            sessions.Save(session);
+            // A whole part is used as it is by the final upload: its bytes are flushed first.
+            session = sessions.Checkpoint(session with { Completed = true });
             return new TusOutcome(TusResult.Written, Session: session);
         }
 
@@ -492,8 +507,7 @@ public sealed class TusService(
             target.Flush(flushToDisk: true);
         }
 
-        session = session with { Offset = session.Length!.Value };
-        sessions.Save(session);
+        session = sessions.Save(session with { Offset = session.Length!.Value });
         var completed = await CompleteAsync(id, session).ConfigureAwait(false);
         if (completed.Result != TusResult.Written)
         {

@@ -1,8 +1,9 @@
 namespace HmacPortal.Engine.Resumable;
 
 /// <summary>
-/// The durable state of one resumable upload. <see cref="Offset"/> only ever names bytes that are
-/// already flushed to the data file, so after a crash the client resumes from bytes that exist.
+/// The state of one resumable upload. <see cref="Offset"/> only ever names bytes already written to
+/// the data file, and in the flushed sidecar only bytes already flushed to disk, so after a crash
+/// the client resumes from bytes that exist (see <see cref="SessionStore"/>).
 /// </summary>
 public sealed record UploadSession
 {
@@ -12,6 +13,12 @@ public sealed record UploadSession
     public long? Length { get; init; }
 
     public long Offset { get; init; }
+
+    /// <summary>The offset up to which the data file was flushed when the sidecar was last saved.</summary>
+    public long FlushedOffset { get; init; }
+
+    /// <summary>Counts every save, so the newer of the sidecar and a progress record is known.</summary>
+    public long Revision { get; init; }
 
     /// <summary>The Upload-Metadata pairs, decoded.</summary>
     public required IReadOnlyDictionary<string, string> Metadata { get; init; }

@@ -13,15 +13,20 @@ public static class AtomicFile
     public const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     /// <summary>Writes <paramref name="text"/> to <paramref name="path"/>, replacing any existing file.</summary>
-    public static void WriteAllText(string path, string text, UnixFileMode mode) =>
-        Write(path, text, mode, overwrite: true);
+    /// <param name="flush">
+    /// False skips the flush to disk: a reader still sees the old content or the new, but after a
+    /// crash of the machine (not of the process) the file may be empty or missing. Only for files
+    /// whose loss their reader survives.
+    /// </param>
+    public static void WriteAllText(string path, string text, UnixFileMode mode, bool flush = true) =>
+        Write(path, text, mode, overwrite: true, flush);
 
     /// <summary>Creates <paramref name="path"/>; returns false, writing nothing, if it already exists.</summary>
     public static bool TryCreate(string path, string text, UnixFileMode mode)
     {
         try
         {
-            Write(path, text, mode, overwrite: false);
+            Write(path, text, mode, overwrite: false, flush: true);
             return true;
         }
         catch (IOException) when (File.Exists(path))
@@ -30,12 +35,14 @@ public static class AtomicFile
         }
     }
 
-    private static void Write(string path, string text, UnixFileMode mode, bool overwrite)
+    private static void Write(string path, string text, UnixFileMode mode, bool overwrite, bool flush)
     {
         var full = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(directory);
-        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        // Named like every other temp file, so one left by a kill in the storage tree (a session's
+        // sidecar) is swept with the rest.
+        var temp = Path.Combine(directory, $"{FileStore.TempPrefix}{Path.GetFileName(full)}.{Guid.NewGuid():N}");
         try
         {
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, UnixCreateMode = mode };
@@ -44,7 +51,7 @@ public static class AtomicFile
             {
                 var bytes = Encoding.UTF8.GetBytes(text);
                 stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
+                stream.Flush(flushToDisk: flush);
             }
 
             if (overwrite)

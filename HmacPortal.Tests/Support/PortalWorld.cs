@@ -37,7 +37,7 @@ public sealed class PortalWorld : IDisposable
         Catalog = new FileCatalog(Metadata, Files, NullLogger<FileCatalog>.Instance, thumbnails: Thumbnails);
         Shares = new ShareService(new ShareStore(Database), Metadata, Catalog, Clock, NullLogger<ShareService>.Instance);
         Invites = new InviteService(Database, Clock, NullLogger<InviteService>.Instance);
-        Sessions = new SessionStore(serverMonitor);
+        Sessions = new SessionStore(serverMonitor, MachineBoot.Id);
         Processing = new ProcessingQueue(Options.Create(Workers), Overflow, Clock, NullLogger<ProcessingQueue>.Instance);
         Dedup = new HmacPortal.Engine.Dedup.DedupStore(new TestOptionsMonitor<DeduplicationOptions>(DedupOptions), serverMonitor, NullLogger<HmacPortal.Engine.Dedup.DedupStore>.Instance);
         Scanner = new HmacPortal.Engine.Scanning.VirusScanner(new TestOptionsMonitor<ClamAvOptions>(ClamAv), serverMonitor, Clock, NullLogger<HmacPortal.Engine.Scanning.VirusScanner>.Instance);

@@ -71,7 +71,7 @@ public sealed class KeyringTests : IDisposable
         Assert.Equal(Keyring.ConfigKeyId, only.Id);
         Assert.Equal(_clock.GetUtcNow() + TimeSpan.FromDays(30), state.NextRotation);
         Assert.True(Accepts(Verifier(keyring), Configured));
-        Assert.Empty(Directory.GetFiles(_dir.Combine("state"), "*.tmp"));
+        Assert.Empty(Directory.GetFiles(_dir.Combine("state"), FileStore.TempPrefix + "*"));
     }
 
     [Fact]

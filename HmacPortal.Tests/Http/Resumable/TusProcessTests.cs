@@ -102,9 +102,9 @@ public sealed class TusProcessTests : IDisposable
             Assert.Equal(100, (await connection.ReadHeadAsync()).Status);
             await connection.SendAsync(data[..12_000_000]);
 
-            // The first 8 MiB are made durable while the PATCH streams; wait until that is recorded.
-            var sidecar = Path.ChangeExtension(DataFile(url), ".json");
-            await WaitUntilAsync(() => DurableOffset(sidecar) >= 8L << 20);
+            // Progress is recorded every 8 MiB while the PATCH streams; wait until the first is.
+            var progress = Path.ChangeExtension(DataFile(url), ".live");
+            await WaitUntilAsync(() => RecordedOffset(progress) >= 8L << 20);
 
             server.Crash();
             await server.WaitForExitAsync(Wait);
@@ -122,12 +122,12 @@ public sealed class TusProcessTests : IDisposable
         Assert.Equal(SHA256.HashData(data), SHA256.HashData(await again.GetByteArrayAsync(new Uri(fileUrl.TrimStart('/'), UriKind.Relative))));
     }
 
-    private static long DurableOffset(string sidecar)
+    private static long RecordedOffset(string progress)
     {
         try
         {
-            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(sidecar));
-            return json.RootElement.GetProperty("Offset").GetInt64();
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(progress));
+            return json.RootElement.GetProperty("Session").GetProperty("Offset").GetInt64();
         }
         catch (Exception ex) when (ex is IOException or System.Text.Json.JsonException)
         {
