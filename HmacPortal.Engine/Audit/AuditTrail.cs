@@ -16,11 +16,45 @@ public sealed class AuditTrail(Database database, TimeProvider clock, AuditLogFi
 
     public void Record(string action, string actor, string? client, string subject, string detail = "")
     {
-        using var lease = database.Borrow();
+        using var lease = database.BorrowWriter();
         using var command = lease.Command("INSERT INTO audit (at, action, actor, client, subject, detail) VALUES (@at, @action, @actor, @client, @subject, @detail)")
             .With("@at", clock.GetUtcNow()).With("@action", action).With("@actor", actor).With("@client", client).With("@subject", subject).With("@detail", detail);
         command.ExecuteNonQuery();
         file?.Write(action, actor, client, subject, detail);
+    }
+
+    /// <summary>
+    /// Records one action done by <paramref name="actor"/> to many subjects (a job's deletions) in one
+    /// transaction, in the writers' queue: a job that deletes thousands of files keeps up with uploads.
+    /// </summary>
+    public async Task RecordManyAsync(string action, string actor, IReadOnlyCollection<(string Subject, string Detail)> entries, CancellationToken cancellationToken)
+    {
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        using (var lease = await database.BorrowWriterAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await using var transaction = await lease.Connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = lease.Command("INSERT INTO audit (at, action, actor, client, subject, detail) VALUES (@at, @action, @actor, NULL, @subject, @detail)", transaction)
+                .With("@at", clock.GetUtcNow()).With("@action", action).With("@actor", actor);
+            var subject = command.Slot("@subject", System.Data.DbType.String);
+            var detail = command.Slot("@detail", System.Data.DbType.String);
+            foreach (var entry in entries)
+            {
+                subject.Value = entry.Subject;
+                detail.Value = entry.Detail;
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var entry in entries)
+        {
+            file?.Write(action, actor, null, entry.Subject, entry.Detail);
+        }
     }
 
     /// <summary>A frequent event (an upload, a download, a refusal): written to the audit file only, when it is on.</summary>
@@ -59,7 +93,7 @@ public sealed class AuditTrail(Database database, TimeProvider clock, AuditLogFi
     /// <summary>Deletes entries older than <see cref="Retention"/>; returns how many.</summary>
     public int Prune()
     {
-        using var lease = database.Borrow();
+        using var lease = database.BorrowWriter();
         using var command = lease.Command("DELETE FROM audit WHERE at < @before").With("@before", clock.GetUtcNow() - Retention);
         return command.ExecuteNonQuery();
     }

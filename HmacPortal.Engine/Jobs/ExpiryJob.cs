@@ -8,7 +8,8 @@ namespace HmacPortal.Engine.Jobs;
 
 /// <summary>
 /// Deletes files past their own expiry (a JWT's <c>expires</c>) or, with <c>filettlenabled</c>, older
-/// than <c>filettl</c>: file first, then record (as every delete does), then the directories left
+/// than <c>filettl</c>, a batch at a time: the files first, then their records and audit entries in
+/// one transaction each (as every delete does, file before record), then the directories left
 /// empty. Running it twice, even at once, deletes each file once and leaves the same result.
 /// </summary>
 public sealed class ExpiryJob(IMetadataStore metadata, FileCatalog catalog, FileStore files, IOptionsMonitor<ServerOptions> server, TimeProvider clock, ILogger<ExpiryJob> logger)
@@ -24,20 +25,16 @@ public sealed class ExpiryJob(IMetadataStore metadata, FileCatalog catalog, File
         while (!cancellationToken.IsCancellationRequested)
         {
             var expired = await metadata.ListExpiredAsync(now, createdBefore, Batch, cancellationToken).ConfigureAwait(false);
-            var progress = 0;
-            foreach (var path in expired)
+            var gone = await catalog.DeleteManyAsync(expired, "expiry", cancellationToken).ConfigureAwait(false);
+            foreach (var record in gone)
             {
-                var record = await metadata.GetAsync(path, cancellationToken).ConfigureAwait(false);
-                if (await catalog.DeleteAsync(path, "expiry", cancellationToken).ConfigureAwait(false))
+                if (StoragePath.TryCreate(record.StoredPath, out var stored, out _))
                 {
-                    progress++;
-                    if (record is not null && StoragePath.TryCreate(record.StoredPath, out var stored, out _))
-                    {
-                        files.PruneEmptyDirectories(stored);
-                    }
+                    files.PruneEmptyDirectories(stored);
                 }
             }
 
+            var progress = gone.Count;
             deleted += progress;
             if (expired.Count < Batch || progress == 0)
             {

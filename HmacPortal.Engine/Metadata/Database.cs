@@ -35,6 +35,13 @@ public abstract class Database : IDisposable
     /// </summary>
     public virtual ValueTask<DatabaseLease> BorrowWriterAsync(CancellationToken cancellationToken) => ValueTask.FromResult(Borrow());
 
+    /// <summary>
+    /// <see cref="BorrowWriterAsync"/> for the few writes made from synchronous code (audit entries):
+    /// the caller's thread waits in the same queue, which is fair, rather than polling SQLite's lock
+    /// in its busy handler, where a steady stream of queued writers can starve it.
+    /// </summary>
+    public virtual DatabaseLease BorrowWriter() => Borrow();
+
     /// <summary>Case-insensitive <c>LIKE</c>.</summary>
     public string Like => Engine == DatabaseEngine.PostgreSql ? "ILIKE" : "LIKE";
 

@@ -45,7 +45,50 @@ public sealed class FileCatalog(
 
         await metadata.DeleteAsync(path, CancellationToken.None).ConfigureAwait(false);
         MetadataLog.Deleted(logger, path, deletedBy);
-        audit?.Record("file.deleted", deletedBy, null, path, $"{record.Size} bytes, owner {record.Owner ?? "none"}");
+        audit?.Record("file.deleted", deletedBy, null, path, Describe(record));
         return true;
     }
+
+    /// <summary>
+    /// Deletes many files as <see cref="DeleteAsync"/> deletes one (every file first, then their records
+    /// in one transaction, then their audit entries in one), for jobs that delete thousands; returns
+    /// the records this call removed.
+    /// </summary>
+    public async Task<IReadOnlyList<FileRecord>> DeleteManyAsync(IReadOnlyCollection<string> paths, string deletedBy, CancellationToken cancellationToken)
+    {
+        var records = new List<FileRecord>();
+        foreach (var path in paths)
+        {
+            if (await metadata.GetAsync(path, cancellationToken).ConfigureAwait(false) is { } record)
+            {
+                records.Add(record);
+            }
+        }
+
+        foreach (var record in records)
+        {
+            if (StoragePath.TryCreate(record.StoredPath, out var stored, out _))
+            {
+                files.Delete(stored);
+                thumbnails?.Delete(stored);
+            }
+        }
+
+        // Of two deleters at once, only the one whose transaction removed a record reports and audits it.
+        var removed = await metadata.DeleteManyAsync(records.Select(r => r.Path).ToList(), CancellationToken.None).ConfigureAwait(false);
+        records.RemoveAll(r => !removed.Contains(r.Path));
+        foreach (var record in records)
+        {
+            MetadataLog.Deleted(logger, record.Path, deletedBy);
+        }
+
+        if (audit is not null)
+        {
+            await audit.RecordManyAsync("file.deleted", deletedBy, records.Select(r => (r.Path, Describe(r))).ToList(), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return records;
+    }
+
+    private static string Describe(FileRecord record) => $"{record.Size} bytes, owner {record.Owner ?? "none"}";
 }

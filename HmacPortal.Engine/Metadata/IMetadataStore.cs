@@ -28,6 +28,9 @@ public interface IMetadataStore
 
     Task<bool> DeleteAsync(string path, CancellationToken cancellationToken);
 
+    /// <summary>Deletes the records of <paramref name="paths"/> in one transaction; returns the paths whose record this deleted.</summary>
+    Task<IReadOnlySet<string>> DeleteManyAsync(IReadOnlyCollection<string> paths, CancellationToken cancellationToken);
+
     /// <summary>
     /// Up to <paramref name="take"/> paths, in order, after <paramref name="after"/> (null: from the start), of files not
     /// post-processed yet and recorded before <paramref name="createdBefore"/>.

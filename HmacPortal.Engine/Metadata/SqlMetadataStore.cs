@@ -178,6 +178,26 @@ public sealed class SqlMetadataStore(Database database) : IMetadataStore
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
     }
 
+    public async Task<IReadOnlySet<string>> DeleteManyAsync(IReadOnlyCollection<string> paths, CancellationToken cancellationToken)
+    {
+        using var lease = await database.BorrowWriterAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await lease.Connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = lease.Command("DELETE FROM files WHERE path = @path", transaction);
+        var path = command.Slot("@path", DbType.String);
+        var deleted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var each in paths)
+        {
+            path.Value = each;
+            if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0)
+            {
+                deleted.Add(each);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return deleted;
+    }
+
     public async Task CountDownloadsAsync(IReadOnlyCollection<DownloadTally> tallies, CancellationToken cancellationToken)
     {
         using var lease = await database.BorrowWriterAsync(cancellationToken).ConfigureAwait(false);

@@ -162,6 +162,18 @@ public sealed class SqliteDatabase : Database
     public override async ValueTask<DatabaseLease> BorrowWriterAsync(CancellationToken cancellationToken)
     {
         await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return WriterLease();
+    }
+
+    public override DatabaseLease BorrowWriter()
+    {
+        _writer.Wait();
+        return WriterLease();
+    }
+
+    /// <summary>A connection for the writer that holds the queue; the queue is let go when the lease is, or if no connection opens.</summary>
+    private DatabaseLease WriterLease()
+    {
         try
         {
             return new(_idle.TryTake(out var connection) ? connection : Open(), _giveBackWriter);

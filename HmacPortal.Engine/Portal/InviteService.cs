@@ -35,13 +35,17 @@ public sealed class InviteService(Database database, TimeProvider clock, ILogger
         var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var now = clock.GetUtcNow();
         var invite = new Invite(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)), label, quota, maxFileSize, now, now + validFor, false);
-        using var lease = database.Borrow();
-        using var insert = lease.Command("""
-            INSERT INTO invites (id, token_hash, label, quota, max_file_size, created, expires)
-            VALUES (@id, @hash, @label, @quota, @max, @created, @expires)
-            """).With("@id", invite.Id).With("@hash", Hash(token)).With("@label", invite.Label).With("@quota", invite.Quota)
-            .With("@max", invite.MaxFileSize).With("@created", invite.Created).With("@expires", invite.Expires);
-        insert.ExecuteNonQuery();
+        using (var lease = database.BorrowWriter())
+        {
+            using var insert = lease.Command("""
+                INSERT INTO invites (id, token_hash, label, quota, max_file_size, created, expires)
+                VALUES (@id, @hash, @label, @quota, @max, @created, @expires)
+                """).With("@id", invite.Id).With("@hash", Hash(token)).With("@label", invite.Label).With("@quota", invite.Quota)
+                .With("@max", invite.MaxFileSize).With("@created", invite.Created).With("@expires", invite.Expires);
+            insert.ExecuteNonQuery();
+        }
+
+        // The audit entry queues for the writer's place, so it is written after the lease above is let go.
         PortalLog.InviteCreated(logger, invite.Id, invite.Label);
         audit?.Record("invite.created", "admin", null, $"invite {invite.Id}", $"{invite.Label}; quota {invite.Quota} bytes; until {invite.Expires:u}");
         return (invite, token, string.Empty);
@@ -74,9 +78,13 @@ public sealed class InviteService(Database database, TimeProvider clock, ILogger
 
     public bool Revoke(string id)
     {
-        using var lease = database.Borrow();
-        using var command = lease.Command("UPDATE invites SET revoked = 1 WHERE id = @id AND revoked = 0").With("@id", id);
-        var revoked = command.ExecuteNonQuery() == 1;
+        bool revoked;
+        using (var lease = database.BorrowWriter())
+        {
+            using var command = lease.Command("UPDATE invites SET revoked = 1 WHERE id = @id AND revoked = 0").With("@id", id);
+            revoked = command.ExecuteNonQuery() == 1;
+        }
+
         if (revoked)
         {
             PortalLog.InviteRevoked(logger, id);

@@ -39,27 +39,35 @@ public sealed class QuotaPolicy(IOptionsMonitor<QuotasOptions> options, Database
     public void SetOverride(string owner, long bytes, string by)
     {
         // Owners match whatever their case: the limit replaces any set for another spelling.
-        using var lease = database.Borrow();
-        using var transaction = lease.Connection.BeginTransaction();
-        using (var remove = lease.Command("DELETE FROM quota_overrides WHERE lower(owner) = lower(@owner)", transaction))
+        // The writer's place is let go before the audit entry, which queues for it again.
+        using (var lease = database.BorrowWriter())
         {
-            remove.With("@owner", owner).ExecuteNonQuery();
+            using var transaction = lease.Connection.BeginTransaction();
+            using (var remove = lease.Command("DELETE FROM quota_overrides WHERE lower(owner) = lower(@owner)", transaction))
+            {
+                remove.With("@owner", owner).ExecuteNonQuery();
+            }
+
+            using (var insert = lease.Command("INSERT INTO quota_overrides (owner, bytes) VALUES (@owner, @bytes)", transaction))
+            {
+                insert.With("@owner", owner).With("@bytes", bytes).ExecuteNonQuery();
+            }
+
+            transaction.Commit();
         }
 
-        using (var insert = lease.Command("INSERT INTO quota_overrides (owner, bytes) VALUES (@owner, @bytes)", transaction))
-        {
-            insert.With("@owner", owner).With("@bytes", bytes).ExecuteNonQuery();
-        }
-
-        transaction.Commit();
         audit?.Record("quota.set", by, null, owner, $"{bytes} bytes");
     }
 
     public bool RemoveOverride(string owner, string by)
     {
-        using var lease = database.Borrow();
-        using var command = lease.Command("DELETE FROM quota_overrides WHERE lower(owner) = lower(@owner)").With("@owner", owner);
-        var removed = command.ExecuteNonQuery() >= 1;
+        bool removed;
+        using (var lease = database.BorrowWriter())
+        {
+            using var command = lease.Command("DELETE FROM quota_overrides WHERE lower(owner) = lower(@owner)").With("@owner", owner);
+            removed = command.ExecuteNonQuery() >= 1;
+        }
+
         if (removed)
         {
             audit?.Record("quota.removed", by, null, owner);

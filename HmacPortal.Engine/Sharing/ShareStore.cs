@@ -23,14 +23,14 @@ public sealed class ShareStore
             return;
         }
 
-        using var lease = database.Borrow();
+        using var lease = database.BorrowWriter();
         using var reset = lease.Command("UPDATE shares SET in_flight = 0 WHERE in_flight <> 0");
         reset.ExecuteNonQuery();
     }
 
     public void Create(ShareLink link)
     {
-        using var lease = _database.Borrow();
+        using var lease = _database.BorrowWriter();
         using var transaction = lease.Connection.BeginTransaction();
         using (var insert = lease.Command("""
             INSERT INTO shares (id, owner, created, expires, password_hash, max_downloads, delete_after_download)
@@ -81,7 +81,7 @@ public sealed class ShareStore
     /// <summary>Takes one download from the link if it is active and has one left (counting those in flight).</summary>
     public bool TryClaim(ShareId id, DateTimeOffset now)
     {
-        using var lease = _database.Borrow();
+        using var lease = _database.BorrowWriter();
         using var command = lease.Command("""
             UPDATE shares SET in_flight = in_flight + 1
             WHERE id = @id AND revoked = 0 AND (expires IS NULL OR expires > @now)
@@ -93,7 +93,7 @@ public sealed class ShareStore
     /// <summary>Ends a claimed download: counted when it finished, given back when it did not.</summary>
     public void EndClaim(ShareId id, bool finished)
     {
-        using var lease = _database.Borrow();
+        using var lease = _database.BorrowWriter();
         var release = _database.Greatest("in_flight - 1", "0");
         using var command = lease.Command(finished
             ? $"UPDATE shares SET in_flight = {release}, downloads = downloads + 1 WHERE id = @id"
@@ -108,14 +108,14 @@ public sealed class ShareStore
 
     public bool Delete(ShareId id)
     {
-        using var lease = _database.Borrow();
+        using var lease = _database.BorrowWriter();
         using var command = lease.Command("DELETE FROM shares WHERE id = @id").With("@id", id.Value);
         return command.ExecuteNonQuery() == 1;
     }
 
     private bool Update(ShareId id, string assignment, Action<System.Data.Common.DbCommand>? bind)
     {
-        using var lease = _database.Borrow();
+        using var lease = _database.BorrowWriter();
         using var command = lease.Command($"UPDATE shares SET {assignment} WHERE id = @id").With("@id", id.Value);
         bind?.Invoke(command);
         return command.ExecuteNonQuery() == 1;

@@ -80,6 +80,8 @@ public sealed class DownloadCounterTests
 
         public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task<IReadOnlySet<string>> DeleteManyAsync(IReadOnlyCollection<string> paths, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<IReadOnlyList<string>> ListExpiredAsync(DateTimeOffset now, DateTimeOffset? createdBefore, int take, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<long> UsedBytesAsync(string owner, CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -65,6 +65,31 @@ public sealed class JobsTests : IDisposable
     }
 
     [Fact]
+    public async Task Expiry_OfMoreThanABatch_DeletesEveryFile_AndAuditsEachOnce_EvenTwoRunsAtOnce()
+    {
+        var audit = new global::HmacPortal.Engine.Audit.AuditTrail(_world.Database, _world.Clock);
+        var catalog = new global::HmacPortal.Engine.Metadata.FileCatalog(_world.Metadata, _world.Files, NullLogger<global::HmacPortal.Engine.Metadata.FileCatalog>.Instance, audit);
+        ExpiryJob Job() => new(_world.Metadata, catalog, _world.Files, _world.ServerMonitor, _world.Clock, NullLogger<ExpiryJob>.Instance);
+        var now = _world.Clock.GetUtcNow();
+        for (var i = 0; i < 1100; i++)
+        {
+            await _world.StoreAsync($"b{i % 7}/f{i}.bin", "alice", [1, 2], expires: now.AddMinutes(-1));
+        }
+
+        await _world.StoreAsync("kept/f.bin", "alice", [1], expires: now.AddMinutes(1));
+
+        var runs = await Task.WhenAll(Task.Run(() => Job().RunAsync(CancellationToken.None)), Task.Run(() => Job().RunAsync(CancellationToken.None)));
+
+        Assert.Equal(1100, runs.Sum());
+        var left = (await _world.Metadata.QueryAsync(new global::HmacPortal.Engine.Metadata.FileQuery(Take: 100), CancellationToken.None)).Items;
+        Assert.Equal("kept/f.bin", Assert.Single(left).Path);
+        Assert.Equal(["kept"], Directory.GetDirectories(_world.Server.StoragePath).Select(Path.GetFileName));
+        var entries = audit.Query("file.deleted", null, 0, 500);
+        Assert.Equal(1100, entries.Total);
+        Assert.All(entries.Entries, e => Assert.Equal(("expiry", "2 bytes, owner alice"), (e.Actor, e.Detail)));
+    }
+
+    [Fact]
     public async Task Expiry_TwiceAtOnce_LeavesWhatOnceLeaves()
     {
         var now = _world.Clock.GetUtcNow();

@@ -66,6 +66,22 @@ public sealed class SqliteDatabaseTests : IDisposable
     }
 
     [Fact]
+    public async Task AnAuditEntry_WaitsInTheWritersQueue_AndLandsOnceTheWriterBeforeItIsDone()
+    {
+        using var database = new SqliteDatabase(Options.Create(new ServerOptions { DataPath = _dir.Path }));
+        var audit = new HmacPortal.Engine.Audit.AuditTrail(database, TimeProvider.System);
+        var first = await database.BorrowWriterAsync(CancellationToken.None);
+
+        var entry = Task.Run(() => audit.Record("file.deleted", "admin", null, "a.bin"));
+        var settled = await Task.WhenAny(entry, Task.Delay(TimeSpan.FromMilliseconds(300)));
+
+        Assert.NotSame(entry, settled);
+        first.Dispose();
+        await entry.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, audit.Query("file.deleted", null, 0, 10).Total);
+    }
+
+    [Fact]
     public async Task Record_TwoHundredAtOnce_AllLand()
     {
         using var database = new SqliteDatabase(Options.Create(new ServerOptions { DataPath = _dir.Path }));

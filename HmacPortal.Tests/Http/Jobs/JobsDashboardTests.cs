@@ -91,5 +91,32 @@ public sealed class JobsDashboardTests : IDisposable
         Assert.Null(await metadata.GetAsync("slot/old.bin", CancellationToken.None));
     }
 
+    [Fact]
+    public async Task AJobWhoseLastRunIsStillGoing_SkipsThisRun_InsteadOfWaitingToFail()
+    {
+        var jobs = _factory.Services.GetRequiredService<RecurringJobs>();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var runs = 0;
+        async Task Run()
+        {
+            Interlocked.Increment(ref runs);
+            await release.Task;
+        }
+
+        var first = jobs.Alone(RecurringJobs.ExpiryId, Run);
+        var overlapping = jobs.Alone(RecurringJobs.ExpiryId, Run);
+        var other = jobs.Alone(RecurringJobs.SweepId, () => Task.CompletedTask);
+
+        Assert.True(overlapping.IsCompletedSuccessfully);
+        Assert.True(other.IsCompletedSuccessfully);
+        Assert.False(first.IsCompleted);
+        Assert.Equal(1, runs);
+
+        release.SetResult();
+        await first;
+        await jobs.Alone(RecurringJobs.ExpiryId, Run);
+        Assert.Equal(2, runs);
+    }
+
     public void Dispose() => _factory.Dispose();
 }

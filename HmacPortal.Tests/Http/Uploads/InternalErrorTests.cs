@@ -36,6 +36,8 @@ public sealed class InternalErrorTests
 
         public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken) => throw new InvalidOperationException(Secret);
 
+        public Task<IReadOnlySet<string>> DeleteManyAsync(IReadOnlyCollection<string> paths, CancellationToken cancellationToken) => throw new InvalidOperationException(Secret);
+
         public Task<IReadOnlyList<string>> ListExpiredAsync(DateTimeOffset now, DateTimeOffset? createdBefore, int take, CancellationToken cancellationToken) => throw new InvalidOperationException(Secret);
 
         public Task<long> UsedBytesAsync(string owner, CancellationToken cancellationToken) => throw new InvalidOperationException(Secret);
