@@ -65,22 +65,33 @@ internal static class Soak
             await Task.Delay(TimeSpan.FromSeconds(2));
             var leftTemp = CountTempFiles(work);
 
-            Console.WriteLine("| minute | requests | failures | p50 ms | p95 ms | RSS MiB | heap MiB | gen-2 GCs | fds | threads | temp files |");
-            Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            Console.WriteLine("| minute | requests | failures | p50 ms | p95 ms | RSS MiB | heap MiB | gen-2 GCs | fds | threads | temp files | stored MiB | slowest scrape ms |");
+            Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var minute in samples.GroupBy(s => (int)s.At.TotalMinutes))
             {
                 var last = minute.Last();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {minute.Key + 1} | {minute.Sum(s => s.Requests)} | {minute.Sum(s => s.Failures)} | {minute.Average(s => s.P50):0.0} | {minute.Max(s => s.P95):0.0} | {last.Rss >> 20} | {HeapMiB(minute):0} | {last.Gen2} | {last.Fds} | {last.Threads} | {last.TempFiles} |"));
+                    $"| {minute.Key + 1} | {minute.Sum(s => s.Requests)} | {minute.Sum(s => s.Failures)} | {minute.Average(s => s.P50):0.0} | {minute.Max(s => s.P95):0.0} | {last.Rss >> 20} | {HeapMiB(minute):0} | {last.Gen2} | {last.Fds} | {last.Threads} | {last.TempFiles} | {StoredMiB(minute):0} | {minute.Max(s => s.ScrapeMs):0} |"));
             }
 
             var verdicts = Judge(samples, state, leftTemp);
+            if (server.Errors > 0)
+            {
+                verdicts.Add($"the server logged {server.Errors} errors");
+            }
+
             Console.WriteLine();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{state.Total} requests in {duration.TotalMinutes:0.#} min from {concurrency} clients, {state.Failures.Count} unexpected failures, {reloads} config reloads, {leftTemp} temp files left"));
             foreach (var failure in state.Failures.Take(10))
             {
                 Console.WriteLine($"failure: {failure}");
+            }
+
+            Console.WriteLine($"the server logged {server.Warnings} warnings and {server.Errors} errors");
+            foreach (var line in server.FirstLogged)
+            {
+                Console.WriteLine($"  {line}");
             }
 
             foreach (var verdict in verdicts)
@@ -98,8 +109,13 @@ internal static class Soak
     }
 
     /// <summary>The mean managed heap of the samples whose scrape succeeded; NaN (never judged as growth) when none did.</summary>
-    private static double HeapMiB(IEnumerable<Sample> samples) =>
-        samples.Where(s => !double.IsNaN(s.Heap)).Select(s => s.Heap / 1048576.0).DefaultIfEmpty(double.NaN).Average();
+    private static double HeapMiB(IEnumerable<Sample> samples) => MeanMiB(samples.Select(s => s.Heap));
+
+    /// <summary>The mean of what is stored (files the TTL has not expired yet), over the samples whose scrape succeeded.</summary>
+    private static double StoredMiB(IEnumerable<Sample> samples) => MeanMiB(samples.Select(s => s.Stored));
+
+    private static double MeanMiB(IEnumerable<double> bytes) =>
+        bytes.Where(b => !double.IsNaN(b)).Select(b => b / 1048576.0).DefaultIfEmpty(double.NaN).Average();
 
     private static List<string> Judge(List<Sample> samples, LoadState state, int leftTemp)
     {
@@ -127,6 +143,9 @@ internal static class Soak
             var last = samples.Skip(2 * third).ToList();
             Grows("RSS (MiB)", middle.Average(s => s.Rss / 1048576.0), last.Average(s => s.Rss / 1048576.0), relative: 0.25, absolute: 40);
             Grows("managed heap (MiB)", HeapMiB(middle), HeapMiB(last), relative: 0.25, absolute: 40);
+
+            // Everything expires a minute after upload, so what is stored must level off.
+            Grows("stored files (MiB), which expiry should keep level", StoredMiB(middle), StoredMiB(last), relative: 0.25, absolute: 256);
             Grows("open file descriptors", middle.Average(s => s.Fds), last.Average(s => s.Fds), relative: 0.25, absolute: 20);
             Grows("threads", middle.Average(s => s.Threads), last.Average(s => s.Threads), relative: 0.25, absolute: 10);
         }
@@ -322,11 +341,12 @@ internal static class Soak
         }
     }
 
-    private sealed record Sample(TimeSpan At, long Requests, long Failures, double P50, double P95, long Rss, double Heap, long Gen2, int Fds, int Threads, int TempFiles)
+    private sealed record Sample(TimeSpan At, long Requests, long Failures, double P50, double P95, long Rss, double Heap, long Gen2, int Fds, int Threads, int TempFiles, double Stored, double ScrapeMs)
     {
         public static async Task<Sample> TakeAsync(HmacPortalTarget server, HttpClient scraper, string work, LoadState state, TimeSpan at)
         {
             string? metrics;
+            var scrapeStarted = Stopwatch.GetTimestamp();
             try
             {
                 metrics = await scraper.GetStringAsync(new Uri("/metrics", UriKind.Relative));
@@ -344,7 +364,8 @@ internal static class Soak
                 ? int.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("Threads:", StringComparison.Ordinal))["Threads:".Length..].Trim(), CultureInfo.InvariantCulture)
                 : 0;
             return new Sample(at, requests, failures, p50, p95, server.ResidentBytes(), metrics is null ? double.NaN : Metric(metrics, "dotnet_total_memory_bytes"),
-                metrics is null ? -1 : (long)Metric(metrics, "dotnet_collection_count_total{generation=\"2\"}"), fds, threads, CountTempFiles(work));
+                metrics is null ? -1 : (long)Metric(metrics, "dotnet_collection_count_total{generation=\"2\"}"), fds, threads, CountTempFiles(work),
+                metrics is null ? double.NaN : Metric(metrics, "hmacportal_stored_bytes"), Stopwatch.GetElapsedTime(scrapeStarted).TotalMilliseconds);
         }
 
         private static double Metric(string exposition, string series)

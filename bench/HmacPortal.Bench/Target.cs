@@ -172,6 +172,49 @@ internal sealed class HmacPortalTarget : Target
     /// <summary>The server process's id, for reading its /proc figures.</summary>
     public int ProcessId => Process?.Id ?? 0;
 
+    private const int KeptPerLevel = 5;
+    private const int TraceLines = 4;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _kept = new();
+    private int _warnings;
+    private int _errors;
+    private int _traceLeft;
+
+    /// <summary>How many warnings the server logged (the server logs at <c>warn</c> here).</summary>
+    public int Warnings => Volatile.Read(ref _warnings);
+
+    /// <summary>How many errors (and fatal errors) the server logged.</summary>
+    public int Errors => Volatile.Read(ref _errors);
+
+    /// <summary>The first few warnings and errors, each with the start of its exception.</summary>
+    public IReadOnlyCollection<string> FirstLogged => _kept;
+
+    /// <summary>Takes one line of the server's console (lines arrive one at a time, in order).</summary>
+    private void Logged(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        var count = line.Contains(" ERR] ", StringComparison.Ordinal) || line.Contains(" FTL] ", StringComparison.Ordinal) ? Interlocked.Increment(ref _errors)
+            : line.Contains(" WRN] ", StringComparison.Ordinal) ? Interlocked.Increment(ref _warnings)
+            : 0;
+        if (count is > 0 and <= KeptPerLevel)
+        {
+            _kept.Enqueue(line);
+            _traceLeft = TraceLines;
+        }
+        else if (count == 0 && _traceLeft > 0)
+        {
+            _kept.Enqueue("    " + line.Trim());
+            _traceLeft--;
+        }
+        else
+        {
+            _traceLeft = 0;
+        }
+    }
+
     public static async Task<HmacPortalTarget> StartAsync(string workDir, string serverDll, string extraToml = "", string serverToml = "")
     {
         var port = FreePort();
@@ -198,7 +241,7 @@ internal sealed class HmacPortalTarget : Target
         var info = new ProcessStartInfo("dotnet", [serverDll, "--config", config]) { UseShellExecute = false, RedirectStandardOutput = true };
         var target = new HmacPortalTarget { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), ConfigPath = config };
         target.Process = System.Diagnostics.Process.Start(info);
-        target.Process!.OutputDataReceived += (_, _) => { };
+        target.Process!.OutputDataReceived += (_, e) => target.Logged(e.Data);
         target.Process.BeginOutputReadLine();
         await WaitForPortAsync(port);
         return target;
