@@ -12,9 +12,10 @@ namespace HmacPortal.Bench;
 /// admin API, expiry of everything older than a minute, and a config reload every 30 seconds, from
 /// many clients at once. Every few seconds it records the server's memory, open file descriptors,
 /// threads, temp files and request latency, and from the server's own /metrics its managed heap
-/// and gen-2 collections. It fails when a request fails unexpectedly, when a temp file is left
-/// once the load stops, or when memory, the managed heap, descriptors or threads keep growing
-/// (the last third of the run against the middle third).
+/// and gen-2 collections and what is stored. It fails when a request fails unexpectedly, when the
+/// server logs an error, when a temp file is left once the load stops, or when memory, the managed
+/// heap, descriptors, threads or the stored bytes (which expiry must keep level) keep growing (the
+/// last third of the run against the middle third).
 /// </summary>
 internal static class Soak
 {
