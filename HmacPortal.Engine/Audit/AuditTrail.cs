@@ -14,10 +14,12 @@ public sealed class AuditTrail(Database database, TimeProvider clock, AuditLogFi
 {
     public static readonly TimeSpan Retention = TimeSpan.FromDays(365);
 
+    private const string Insert = "INSERT INTO audit (at, action, actor, client, subject, detail) VALUES (@at, @action, @actor, @client, @subject, @detail)";
+
     public void Record(string action, string actor, string? client, string subject, string detail = "")
     {
         using var lease = database.BorrowWriter();
-        using var command = lease.Command("INSERT INTO audit (at, action, actor, client, subject, detail) VALUES (@at, @action, @actor, @client, @subject, @detail)")
+        using var command = lease.Command(Insert)
             .With("@at", clock.GetUtcNow()).With("@action", action).With("@actor", actor).With("@client", client).With("@subject", subject).With("@detail", detail);
         command.ExecuteNonQuery();
         file?.Write(action, actor, client, subject, detail);
@@ -37,8 +39,8 @@ public sealed class AuditTrail(Database database, TimeProvider clock, AuditLogFi
         using (var lease = await database.BorrowWriterAsync(cancellationToken).ConfigureAwait(false))
         {
             await using var transaction = await lease.Connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = lease.Command("INSERT INTO audit (at, action, actor, client, subject, detail) VALUES (@at, @action, @actor, NULL, @subject, @detail)", transaction)
-                .With("@at", clock.GetUtcNow()).With("@action", action).With("@actor", actor);
+            await using var command = lease.Command(Insert, transaction)
+                .With("@at", clock.GetUtcNow()).With("@action", action).With("@actor", actor).With("@client", (string?)null);
             var subject = command.Slot("@subject", System.Data.DbType.String);
             var detail = command.Slot("@detail", System.Data.DbType.String);
             foreach (var entry in entries)

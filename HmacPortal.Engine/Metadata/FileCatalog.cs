@@ -29,30 +29,13 @@ public sealed class FileCatalog(
     /// Deletes a file and its record, the file first: a crash between the two leaves a record without
     /// a file, which start-up reconciliation drops. Returns false when there was no such file.
     /// </summary>
-    public async Task<bool> DeleteAsync(string path, string deletedBy, CancellationToken cancellationToken)
-    {
-        var record = await metadata.GetAsync(path, cancellationToken).ConfigureAwait(false);
-        if (record is null)
-        {
-            return false;
-        }
-
-        if (StoragePath.TryCreate(record.StoredPath, out var stored, out _))
-        {
-            files.Delete(stored);
-            thumbnails?.Delete(stored);
-        }
-
-        await metadata.DeleteAsync(path, CancellationToken.None).ConfigureAwait(false);
-        MetadataLog.Deleted(logger, path, deletedBy);
-        audit?.Record("file.deleted", deletedBy, null, path, Describe(record));
-        return true;
-    }
+    public async Task<bool> DeleteAsync(string path, string deletedBy, CancellationToken cancellationToken) =>
+        (await DeleteManyAsync([path], deletedBy, cancellationToken).ConfigureAwait(false)).Count > 0;
 
     /// <summary>
-    /// Deletes many files as <see cref="DeleteAsync"/> deletes one (every file first, then their records
-    /// in one transaction, then their audit entries in one), for jobs that delete thousands; returns
-    /// the records this call removed.
+    /// Deletes files and their records: every file first, then their records in one transaction, then
+    /// their audit entries in one, so a job that deletes thousands keeps up; returns the records this
+    /// call removed.
     /// </summary>
     public async Task<IReadOnlyList<FileRecord>> DeleteManyAsync(IReadOnlyCollection<string> paths, string deletedBy, CancellationToken cancellationToken)
     {
@@ -63,6 +46,11 @@ public sealed class FileCatalog(
             {
                 records.Add(record);
             }
+        }
+
+        if (records.Count == 0)
+        {
+            return records;
         }
 
         foreach (var record in records)
@@ -84,11 +72,9 @@ public sealed class FileCatalog(
 
         if (audit is not null)
         {
-            await audit.RecordManyAsync("file.deleted", deletedBy, records.Select(r => (r.Path, Describe(r))).ToList(), CancellationToken.None).ConfigureAwait(false);
+            await audit.RecordManyAsync("file.deleted", deletedBy, records.Select(r => (r.Path, $"{r.Size} bytes, owner {r.Owner ?? "none"}")).ToList(), CancellationToken.None).ConfigureAwait(false);
         }
 
         return records;
     }
-
-    private static string Describe(FileRecord record) => $"{record.Size} bytes, owner {record.Owner ?? "none"}";
 }
