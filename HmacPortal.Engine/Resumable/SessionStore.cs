@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using HmacPortal.Engine.Configuration;
 using HmacPortal.Engine.Storage;
@@ -30,6 +32,9 @@ public sealed class SessionStore
     public const string DirectoryName = StoragePath.InternalPrefix + "-sessions";
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+
+    /// <summary>Larger than any progress record (a session's metadata comes from request headers); anything bigger is not one.</summary>
+    private const int MaxProgressRecord = 1 << 20;
 
     private readonly IOptionsMonitor<ServerOptions> options;
     private readonly string? bootId;
@@ -90,7 +95,7 @@ public sealed class SessionStore
             return null;
         }
 
-        return bootId is not null && Read<ProgressRecord>(LivePath(id)) is { } live && live.BootId == bootId && live.Session.Revision > flushed.Revision
+        return bootId is not null && ReadProgress(LivePath(id)) is { } live && live.BootId == bootId && live.Session.Revision > flushed.Revision
             ? live.Session
             : flushed;
     }
@@ -151,8 +156,76 @@ public sealed class SessionStore
         }
 
         var saved = session with { Revision = session.Revision + 1 };
-        AtomicFile.WriteAllText(LivePath(Parse(session.Id)), JsonSerializer.Serialize(new ProgressRecord(bootId, saved), Json), AtomicFile.OwnerOnly, flush: false);
+        WriteProgress(LivePath(Parse(session.Id)), new ProgressRecord(bootId, saved));
         return saved;
+    }
+
+    /// <summary>
+    /// Overwrites the progress record in place with one write to the page cache: no new file, no
+    /// rename, nothing the file system's journal has to take, so a PATCH never waits behind a flush
+    /// running beside it. The record leads with the SHA-256 of its JSON and is padded with spaces to
+    /// the length of the one it replaces; a reader that catches it half-written sees a mismatch and
+    /// uses the flushed sidecar instead, never a mix of two records.
+    /// </summary>
+    private static void WriteProgress(string path, ProgressRecord record)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(record, Json);
+        var check = Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(json)) + "\n");
+        using var file = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.OpenOrCreate,
+            Access = FileAccess.Write,
+            Share = FileShare.ReadWrite | FileShare.Delete,
+            BufferSize = 0,
+            UnixCreateMode = AtomicFile.OwnerOnly,
+        });
+        var content = new byte[Math.Max(check.Length + json.Length, RandomAccess.GetLength(file.SafeFileHandle))];
+        check.CopyTo(content, 0);
+        json.CopyTo(content, check.Length);
+        content.AsSpan(check.Length + json.Length).Fill((byte)' ');
+        RandomAccess.Write(file.SafeFileHandle, content, 0);
+    }
+
+    /// <summary>The progress record at <paramref name="path"/> if it is whole (its JSON matches its SHA-256), else null.</summary>
+    private static ProgressRecord? ReadProgress(string path)
+    {
+        byte[] content;
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+            if (file.Length > MaxProgressRecord)
+            {
+                return null;
+            }
+
+            content = new byte[file.Length];
+            file.ReadExactly(content);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or EndOfStreamException)
+        {
+            return null;
+        }
+
+        var newline = Array.IndexOf(content, (byte)'\n');
+        if (newline < 0)
+        {
+            return null;
+        }
+
+        var json = content.AsSpan(newline + 1).TrimEnd((byte)' ');
+        if (!Encoding.ASCII.GetString(content, 0, newline).Equals(Convert.ToHexStringLower(SHA256.HashData(json)), StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<ProgressRecord>(json, Json);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

@@ -20,6 +20,7 @@ public sealed class TusService(
     SessionStore sessions,
     UploadWriters writers,
     RunningHashes hashes,
+    SessionFlushes flushes,
     FileStore files,
     SessionCommitter committer,
     UploadLimits limits,
@@ -44,12 +45,6 @@ public sealed class TusService(
 
     /// <summary>How much written data may pile up before its writeback to disk is started.</summary>
     private const long WritebackChunk = 2L << 20;
-
-    /// <summary>
-    /// How many bytes an upload may take past its last flush before the data is flushed and the
-    /// sidecar saved again; in between, each PATCH ends with a progress record (see <see cref="SessionStore"/>).
-    /// </summary>
-    private const long FlushEvery = 64L << 20;
 
     /// <summary>While a PATCH without a checksum streams, a progress record is written this often.</summary>
     private const long RecordEvery = 8L << 20;
@@ -374,20 +369,8 @@ public sealed class TusService(
                     hash?.AppendData(block, 0, count);
                     running?.Append(block, count);
                 },
-                written =>
-                {
-                    // Without a checksum every byte counts as it arrives: record (and now and then flush) as it goes.
-                    if (hash is null && start + written - session.FlushedOffset >= FlushEvery)
-                    {
-                        recorded = MakeDurable(file, ref session, start + written);
-                    }
-                    else if (hash is null && start + written - recorded >= RecordEvery)
-                    {
-                        recorded = RecordProgress(file, ref session, start + written);
-                    }
-
-                    return ValueTask.CompletedTask;
-                },
+                // Without a checksum every byte counts as it arrives: the records keep up as it goes.
+                written => hash is null ? KeepUpAsync(start + written, ending: false) : ValueTask.CompletedTask,
                 transfer.Add,
                 cancellationToken).ConfigureAwait(false);
 
@@ -414,11 +397,7 @@ public sealed class TusService(
                 }
             }
 
-            // The last read may already have recorded everything.
-            if (recorded != start + copy.Written)
-            {
-                recorded = RecordProgress(file, ref session, start + copy.Written);
-            }
+            await KeepUpAsync(start + copy.Written, ending: true).ConfigureAwait(false);
             if (interrupted)
             {
                 TusLog.Interrupted(logger, Short(id), session.Offset);
@@ -433,9 +412,35 @@ public sealed class TusService(
             MakeDurable(file, ref session, recorded);
             return Refuse(id.Value, TusResult.InsufficientStorage, "the server ran out of space; the bytes before it are kept");
         }
+
+        // Keeps the records up with the first `position` bytes, all written: records a flush that has
+        // finished (waiting for it when the upload ran too far ahead), starts the next, and records
+        // progress every RecordEvery bytes and at the end of the request.
+        async ValueTask KeepUpAsync(long position, bool ending)
+        {
+            var durable = position - session.FlushedOffset >= flushes.MostUnflushed
+                ? await flushes.WaitAsync(id).ConfigureAwait(false)
+                : flushes.TakeFinished(id);
+            if (durable > session.FlushedOffset)
+            {
+                // The sidecar now names the flushed bytes; the progress past them is recorded after it.
+                session = sessions.Save(session with { Offset = durable.Value, Expires = clock.GetUtcNow() + uploads.CurrentValue.SessionTimeout });
+                recorded = RecordProgress(file, ref session, position);
+            }
+
+            if (position - session.FlushedOffset >= flushes.Every)
+            {
+                flushes.TryStart(id, sessions.DataPath(id), position);
+            }
+
+            if (position - recorded >= RecordEvery || (ending && position != recorded))
+            {
+                recorded = RecordProgress(file, ref session, position);
+            }
+        }
     }
 
-    /// <summary>Flushes the data to disk, then saves the new offset: the sidecar never names bytes that are not on disk.</summary>
+    /// <summary>Flushes the data to disk now, then saves the new offset: the sidecar never names bytes that are not on disk.</summary>
     private long MakeDurable(FileStream file, ref UploadSession session, long position)
     {
         file.Flush(flushToDisk: true);
@@ -452,6 +457,8 @@ public sealed class TusService(
 
     private async Task<TusOutcome> CompleteAsync(UploadId id, UploadSession session)
     {
+        // The commit flushes every byte itself; a flush still running beside the transfer is waited out, not raced.
+        await flushes.WaitAsync(id).ConfigureAwait(false);
         if (session.IsPartial)
         {
             // A whole part is used as it is by the final upload: its bytes are flushed first.
@@ -527,6 +534,7 @@ public sealed class TusService(
     {
         await writers.StopAsync(id, cancellationToken).ConfigureAwait(false);
         hashes.Drop(id);
+        flushes.Drop(id);
         return sessions.Delete(id) ? new TusOutcome(TusResult.Terminated) : new TusOutcome(TusResult.NotFound, "there is no such upload");
     }
 
@@ -544,6 +552,7 @@ public sealed class TusService(
             if (sessions.Get(id) is not { } session || now > session.Expires + ExpiredRetention)
             {
                 hashes.Drop(id);
+                flushes.Drop(id);
                 removed += sessions.Delete(id) ? 1 : 0;
             }
         }
@@ -551,6 +560,7 @@ public sealed class TusService(
         foreach (var id in sessions.SweepFinished(now - ExpiredRetention))
         {
             hashes.Drop(id);
+            flushes.Drop(id);
             removed++;
         }
 

@@ -23,7 +23,7 @@ public sealed class PortalWorld : IDisposable
 {
     private readonly TempDirectory _dir = new();
 
-    public PortalWorld(Action<ServerOptions>? server = null, int queueSize = 1000)
+    public PortalWorld(Action<ServerOptions>? server = null, int queueSize = 1000, long flushEvery = SessionFlushes.DefaultEvery)
     {
         Workers.UploadQueueSize = queueSize;
         Server = new ServerOptions { StoragePath = _dir.Combine("files"), DataPath = _dir.Combine("state"), MinFreeBytes = new ByteSize(0) };
@@ -53,6 +53,7 @@ public sealed class PortalWorld : IDisposable
         Verifier = new SignatureVerifier(security, Clock);
         var writers = new UploadWriters();
         var hashes = new RunningHashes();
+        Flushes = new SessionFlushes(flushEvery);
         var transfers = new global::HmacPortal.Engine.Telemetry.TransferMonitor(Clock);
         var bans = new BanList(security, Clock, NullLogger<BanList>.Instance);
         var committer = new SessionCommitter(
@@ -61,7 +62,7 @@ public sealed class PortalWorld : IDisposable
         var owners = new HmacPortal.Engine.Identity.OwnerResolver(new TestOptionsMonitor<OwnersOptions>(Owners));
         OwnerLimits = new OwnerRateLimiter(new TestOptionsMonitor<RateLimitOptions>(RateLimit), Clock);
         Tus = new TusService(
-            Sessions, writers, hashes, Files, committer, limits, Verifier, bans, Quotas, QuotaPolicy, transfers, serverMonitor, uploads, Clock,
+            Sessions, writers, hashes, Flushes, Files, committer, limits, Verifier, bans, Quotas, QuotaPolicy, transfers, serverMonitor, uploads, Clock,
             owners, OwnerLimits, NullLogger<TusService>.Instance);
         Chunked = new ChunkedUploadService(
             Sessions, writers, committer, limits, Verifier, bans, Quotas, QuotaPolicy, transfers, uploads, Clock, owners, OwnerLimits, NullLogger<ChunkedUploadService>.Instance);
@@ -70,6 +71,9 @@ public sealed class PortalWorld : IDisposable
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
 
     public ServerOptions Server { get; }
+
+    /// <summary>The tus uploads' flushes that run beside their transfers.</summary>
+    public SessionFlushes Flushes { get; }
 
     public TestOptionsMonitor<ServerOptions> ServerMonitor { get; }
 

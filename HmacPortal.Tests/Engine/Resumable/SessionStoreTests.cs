@@ -71,6 +71,31 @@ public sealed class SessionStoreTests : IDisposable
     }
 
     [Fact]
+    public void AProgressRecord_IsRewrittenInPlace_AShorterOneReadsWhole_AndATornOneIsNotTrusted()
+    {
+        var store = StoreOf(ThisBoot);
+        var (id, session) = Create(store);
+        var live = Path.Combine(store.Directory, id.Value + ".live");
+        var longer = WriteAndRecord(store, session with { Metadata = new Dictionary<string, string> { ["note"] = new string('n', 300) } }, 100);
+        var longLength = new FileInfo(live).Length;
+
+        var shorter = WriteAndRecord(store, longer with { Metadata = new Dictionary<string, string>() }, 50);
+
+        // The same file, padded to the longer record's length, and read as the newer record.
+        Assert.Equal(longLength, new FileInfo(live).Length);
+        var read = store.Get(id)!;
+        Assert.Equal(150, read.Offset);
+        Assert.Equal(shorter.Revision, read.Revision);
+        Assert.Empty(read.Metadata);
+
+        // A record caught half-written (here: a digit of its offset changed) does not match its checksum.
+        var text = File.ReadAllText(live);
+        File.WriteAllText(live, text.Replace("\"Offset\":150", "\"Offset\":950", StringComparison.Ordinal));
+        Assert.NotEqual(text, File.ReadAllText(live));
+        Assert.Equal(0, store.Get(id)!.Offset);
+    }
+
+    [Fact]
     public void WithoutABootId_ProgressIsFlushedAndSaved()
     {
         var store = StoreOf(null);

@@ -126,7 +126,9 @@ public sealed class TusProcessTests : IDisposable
     {
         try
         {
-            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(progress));
+            // A progress record is its JSON's SHA-256 on the first line, then the JSON.
+            var text = File.ReadAllText(progress);
+            using var json = System.Text.Json.JsonDocument.Parse(text[(text.IndexOf('\n', StringComparison.Ordinal) + 1)..]);
             return json.RootElement.GetProperty("Session").GetProperty("Offset").GetInt64();
         }
         catch (Exception ex) when (ex is IOException or System.Text.Json.JsonException)

@@ -23,6 +23,7 @@ internal static class TusEndpoints
         services.AddSingleton<SessionStore>();
         services.AddSingleton<UploadWriters>();
         services.AddSingleton<RunningHashes>();
+        services.AddSingleton(_ => new SessionFlushes());
         services.AddSingleton<SessionCommitter>();
         services.AddSingleton<TusService>();
         services.AddSingleton<ChunkedUploadService>();
