@@ -54,8 +54,10 @@ public sealed class SharedHolds(RedisConnection redis)
     public void Remove(string owner, string member) => redis.SharedOr(
         database =>
         {
+            // The second removal is waited for: commands on one connection run in order, so once it
+            // is answered both are done, and a node that reads the holds next sees the room given back.
             database.SortedSetRemove(redis.Key("quota:held:" + Normal(owner)), member, CommandFlags.FireAndForget);
-            database.SortedSetRemove(redis.Key("quota:held"), member, CommandFlags.FireAndForget);
+            database.SortedSetRemove(redis.Key("quota:held"), member);
             return true;
         },
         () => false);

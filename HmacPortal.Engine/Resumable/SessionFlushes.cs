@@ -30,7 +30,7 @@ public sealed class SessionFlushes(long every = SessionFlushes.DefaultEvery)
     /// </summary>
     public long MostUnflushed => 4 * Every;
 
-    /// <summary>Flushes (or is still flushing) the data of uploads not yet settled, for the stability tests.</summary>
+    /// <summary>How many uploads have a flush running or finished but not yet recorded; for the stability tests.</summary>
     public int Count => _flushes.Count;
 
     /// <summary>
