@@ -103,15 +103,26 @@ try
             $"| {r.Scenario} | {r.Unit} | {r.Nginx:0.0} | {r.HmacPortal:0.0} | {r.HmacPortal / r.Nginx:0.00} | {r.NginxPeak >> 20} MiB | {r.PortalPeak >> 20} MiB |"));
     }
 
+    if (tusRates.Count > 0)
+    {
+        Console.WriteLine();
+        Console.WriteLine("| resumable | unit | HmacPortal PUT | HmacPortal tus | ratio (median of rounds) | tus peak RSS |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| 1 GiB in 8 MiB PATCHes | MiB/s | {tusPutGib:0.0} | {tusGib:0.0} | {tusRatio:0.00} | {tusPeak >> 20} MiB |"));
+    }
+
     Console.WriteLine();
-    Console.WriteLine("| resumable | unit | HmacPortal PUT | HmacPortal tus | ratio (median of rounds) | tus peak RSS |");
-    Console.WriteLine("|---|---|---:|---:|---:|---:|");
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| 1 GiB in 8 MiB PATCHes | MiB/s | {tusPutGib:0.0} | {tusGib:0.0} | {tusRatio:0.00} | {tusPeak >> 20} MiB |"));
-    Console.WriteLine();
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"Disk alone, 1 GiB written and flushed: {durable:0.0} MiB/s; HmacPortal's 1 GiB PUT reached {putGib / durable:0.00} of it, nginx (which does not flush) {results.SingleOrDefault(r => r.Scenario == "PUT 1 GiB x1").Nginx / durable:0.00}."));
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"Disk alone, 1 GiB flushed after every 8 MiB: {durablePieces:0.0} MiB/s; the tus upload reached {tusGib / durablePieces:0.00} of it."));
+    if (putGib > 0)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Disk alone, 1 GiB written and flushed: {durable:0.0} MiB/s; HmacPortal's 1 GiB PUT reached {putGib / durable:0.00} of it, nginx (which does not flush) {results.SingleOrDefault(r => r.Scenario == "PUT 1 GiB x1").Nginx / durable:0.00}."));
+    }
+
+    if (tusRates.Count > 0)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Disk alone, 1 GiB flushed after every 8 MiB: {durablePieces:0.0} MiB/s; the tus upload reached {tusGib / durablePieces:0.00} of it."));
+    }
 
     // Each scenario runs several rounds, alternating the servers, and reports the median of each:
     // on a shared 2-core machine single runs swing widely.
