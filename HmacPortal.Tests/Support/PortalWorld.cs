@@ -151,6 +151,25 @@ public sealed class PortalWorld : IDisposable
 
     public bool OnDisk(string path) => File.Exists(Path.Combine(Server.StoragePath, path));
 
+    /// <summary>Creates a tus upload of <paramref name="length"/> bytes named <paramref name="name"/> on a portal grant of alice's.</summary>
+    public async Task<UploadId> CreateTusUploadAsync(string name, long length, string? concat = null)
+    {
+        var grant = await Portal.AuthorizeAsync(new PortalAccount("alice", "alice", 1L << 30, 1L << 30), name, length, null, CancellationToken.None);
+        var created = await Tus.CreateAsync(new TusCreateRequest(
+            length.ToString(System.Globalization.CultureInfo.InvariantCulture), null, $"filename {Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(name))}", grant.Token, "127.0.0.1", concat));
+        if (created is not { Result: TusResult.Created, Session: { } session } || !UploadId.TryParse(session.Id, out var id))
+        {
+            throw new InvalidOperationException($"the upload was not created: {created.Result} {created.Detail}");
+        }
+
+        return id;
+    }
+
+    /// <summary>A tus PATCH of <paramref name="count"/> zero bytes at <paramref name="offset"/>.</summary>
+    public Task<TusOutcome> PatchTusAsync(UploadId id, long offset, int count) =>
+        Tus.PatchAsync(id, new TusPatchRequest(offset.ToString(System.Globalization.CultureInfo.InvariantCulture), TusService.OffsetContentType, null, null),
+            System.IO.Pipelines.PipeReader.Create(new MemoryStream(new byte[count])), CancellationToken.None);
+
     public void Dispose()
     {
         Chunked.Dispose();

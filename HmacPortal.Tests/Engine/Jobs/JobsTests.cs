@@ -1,4 +1,3 @@
-using System.Text;
 using HmacPortal.Engine.Configuration;
 using HmacPortal.Engine.Jobs;
 using HmacPortal.Engine.Resumable;
@@ -135,8 +134,7 @@ public sealed class JobsTests : IDisposable
     {
         var finished = await CreateUploadAsync("done.bin");
         var open = await CreateUploadAsync("open.bin");
-        var patched = await _world.Tus.PatchAsync(finished, new TusPatchRequest("0", TusService.OffsetContentType, null, null),
-            System.IO.Pipelines.PipeReader.Create(new MemoryStream(new byte[100])), CancellationToken.None);
+        var patched = await _world.PatchTusAsync(finished, 0, 100);
         Assert.Equal(TusResult.Written, patched.Result);
         var stored = patched.Session!.TargetPath;
         Assert.True(_world.OnDisk(stored));
@@ -293,14 +291,7 @@ public sealed class JobsTests : IDisposable
         Assert.Equal(valid, !ConfigRules.Check(new JobsOptions { Sweep = schedule }).Any());
     }
 
-    private async Task<UploadId> CreateUploadAsync(string name = "a.bin")
-    {
-        var grant = await _world.Portal.AuthorizeAsync(new global::HmacPortal.Engine.Portal.PortalAccount("alice", "alice", 1 << 20, 1 << 20), name, 100, null, CancellationToken.None);
-        var created = await _world.Tus.CreateAsync(new TusCreateRequest(
-            "100", null, $"filename {Convert.ToBase64String(Encoding.UTF8.GetBytes(name))}", grant.Token, "127.0.0.1"));
-        Assert.Equal(TusResult.Created, created.Result);
-        return UploadId.TryParse(created.Session!.Id, out var id) ? id : throw new InvalidOperationException(created.Session.Id);
-    }
+    private Task<UploadId> CreateUploadAsync(string name = "a.bin") => _world.CreateTusUploadAsync(name, 100);
 
     private string TempFile(string name, DateTimeOffset written)
     {

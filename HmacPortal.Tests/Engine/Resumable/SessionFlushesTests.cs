@@ -1,5 +1,3 @@
-using System.IO.Pipelines;
-using HmacPortal.Engine.Portal;
 using HmacPortal.Engine.Resumable;
 using HmacPortal.Tests.Support;
 
@@ -24,19 +22,19 @@ public sealed class SessionFlushesTests : IDisposable
     [Fact]
     public async Task AFlushStartedByOnePatch_IsRecordedByTheNext_AndTheUploadCompletesWithNoneLeft()
     {
-        var id = await CreateAsync(4 * Every);
+        var id = await _world.CreateTusUploadAsync("big.bin", 4 * Every);
 
-        Assert.Equal(TusResult.Written, (await PatchAsync(id, 0, Every + 100)).Result);
+        Assert.Equal(TusResult.Written, (await _world.PatchTusAsync(id, 0, Every + 100)).Result);
         Assert.Equal(0, AfterReboot.Get(id)!.Offset);
         Assert.True(_world.Flushes.Count == 1, "the PATCH past the interval started a flush");
         await WaitUntilFlushedAsync(id);
 
         // The next PATCH finds the flush finished and saves its offset before going on.
-        Assert.Equal(TusResult.Written, (await PatchAsync(id, Every + 100, 100)).Result);
+        Assert.Equal(TusResult.Written, (await _world.PatchTusAsync(id, Every + 100, 100)).Result);
         Assert.Equal(Every + 100, AfterReboot.Get(id)!.Offset);
         Assert.Equal(Every + 200, _world.Sessions.Get(id)!.Offset);
 
-        var done = await PatchAsync(id, Every + 200, (3 * Every) - 200);
+        var done = await _world.PatchTusAsync(id, Every + 200, (3 * Every) - 200);
         Assert.Equal(TusResult.Written, done.Result);
         Assert.True(done.Session!.Completed);
         Assert.Equal(0, _world.Flushes.Count);
@@ -46,9 +44,9 @@ public sealed class SessionFlushesTests : IDisposable
     public async Task ALongPatch_NeverRunsMoreThanTheBoundAheadOfItsLastFinishedFlush()
     {
         const int Length = 16 * Every;
-        var id = await CreateAsync(2 * Length);
+        var id = await _world.CreateTusUploadAsync("big.bin", 2 * Length);
 
-        Assert.Equal(TusResult.Written, (await PatchAsync(id, 0, Length)).Result);
+        Assert.Equal(TusResult.Written, (await _world.PatchTusAsync(id, 0, Length)).Result);
 
         // Flushes were waited for whenever the upload got MostUnflushed ahead, and each was recorded.
         var flushed = AfterReboot.Get(id)!.Offset;
@@ -59,8 +57,8 @@ public sealed class SessionFlushesTests : IDisposable
     [Fact]
     public async Task TerminatingAnUpload_ForgetsItsFlush()
     {
-        var id = await CreateAsync(4 * Every);
-        Assert.Equal(TusResult.Written, (await PatchAsync(id, 0, 2 * Every)).Result);
+        var id = await _world.CreateTusUploadAsync("big.bin", 4 * Every);
+        Assert.Equal(TusResult.Written, (await _world.PatchTusAsync(id, 0, 2 * Every)).Result);
         Assert.Equal(1, _world.Flushes.Count);
 
         Assert.Equal(TusResult.Terminated, (await _world.Tus.TerminateAsync(id, CancellationToken.None)).Result);
@@ -76,19 +74,6 @@ public sealed class SessionFlushesTests : IDisposable
         Assert.Equal(4 * Every, new SessionFlushes(Every).MostUnflushed);
         Assert.Throws<ArgumentOutOfRangeException>(() => new SessionFlushes(0));
     }
-
-    private async Task<UploadId> CreateAsync(long length)
-    {
-        var grant = await _world.Portal.AuthorizeAsync(new PortalAccount("alice", "alice", 1 << 30, 1 << 30), "big.bin", length, null, CancellationToken.None);
-        var created = await _world.Tus.CreateAsync(new TusCreateRequest(
-            length.ToString(System.Globalization.CultureInfo.InvariantCulture), null, $"filename {Convert.ToBase64String("big.bin"u8)}", grant.Token, "127.0.0.1", null));
-        Assert.Equal(TusResult.Created, created.Result);
-        return UploadId.TryParse(created.Session!.Id, out var id) ? id : throw new InvalidOperationException(created.Session.Id);
-    }
-
-    private async Task<TusOutcome> PatchAsync(UploadId id, long offset, int count) =>
-        await _world.Tus.PatchAsync(id, new TusPatchRequest(offset.ToString(System.Globalization.CultureInfo.InvariantCulture), TusService.OffsetContentType, null, null),
-            PipeReader.Create(new MemoryStream(new byte[count])), CancellationToken.None);
 
     private async Task WaitUntilFlushedAsync(UploadId id)
     {

@@ -1,6 +1,4 @@
-using System.IO.Pipelines;
 using System.Text;
-using HmacPortal.Engine.Portal;
 using HmacPortal.Engine.Resumable;
 using HmacPortal.Engine.Storage;
 using HmacPortal.Tests.Support;
@@ -132,16 +130,13 @@ public sealed class SessionStoreTests : IDisposable
     [Fact]
     public async Task TusPatches_LeaveProgress_AndAWholePartIsFlushedBeforeItsSidecarSaysSo()
     {
-        var grant = await _world.Portal.AuthorizeAsync(new PortalAccount("alice", "alice", 1 << 20, 1 << 20), "part.bin", 100, null, CancellationToken.None);
-        var created = await _world.Tus.CreateAsync(new TusCreateRequest("100", null, $"filename {Convert.ToBase64String("part.bin"u8)}", grant.Token, "127.0.0.1", "partial"));
-        Assert.Equal(TusResult.Created, created.Result);
-        var id = UploadId.TryParse(created.Session!.Id, out var parsed) ? parsed : throw new InvalidOperationException(created.Session.Id);
+        var id = await _world.CreateTusUploadAsync("part.bin", 100, "partial");
 
-        Assert.Equal(TusResult.Written, (await PatchAsync(id, 0, 60)).Result);
+        Assert.Equal(TusResult.Written, (await _world.PatchTusAsync(id, 0, 60)).Result);
         Assert.Equal(60, _world.Sessions.Get(id)!.Offset);
         Assert.Equal(0, StoreOf("boot-after").Get(id)!.Offset);
 
-        var whole = await PatchAsync(id, 60, 40);
+        var whole = await _world.PatchTusAsync(id, 60, 40);
         Assert.Equal(TusResult.Written, whole.Result);
         Assert.True(whole.Session!.Completed);
         var afterReboot = StoreOf("boot-after").Get(id)!;
@@ -149,10 +144,6 @@ public sealed class SessionStoreTests : IDisposable
         Assert.True(afterReboot.Completed);
         Assert.Equal(100, new FileInfo(_world.Sessions.DataPath(id)).Length);
     }
-
-    private async Task<TusOutcome> PatchAsync(UploadId id, long offset, int count) =>
-        await _world.Tus.PatchAsync(id, new TusPatchRequest(offset.ToString(System.Globalization.CultureInfo.InvariantCulture), TusService.OffsetContentType, null, null),
-            PipeReader.Create(new MemoryStream(new byte[count])), CancellationToken.None);
 
     private static (UploadId Id, UploadSession Session) Create(SessionStore store)
     {
