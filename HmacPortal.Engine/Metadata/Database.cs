@@ -69,8 +69,14 @@ public abstract class Database : IDisposable
 }
 
 /// <summary>A connection borrowed for one operation and given back afterwards.</summary>
-public sealed class DatabaseLease(DbConnection connection, Action<DbConnection> giveBack) : IDisposable
+/// <param name="statements">
+/// The engine's prepared statements kept with this connection, if it keeps them (SQLite): a
+/// statement asked for again on the same connection is not parsed again.
+/// </param>
+public sealed class DatabaseLease(DbConnection connection, Action<DbConnection> giveBack, Func<DbConnection, string, DbCommand>? statements = null) : IDisposable
 {
+    private List<DbCommand>? _owned;
+
     public DbConnection Connection { get; } = connection;
 
     public DbCommand Command(string sql, DbTransaction? transaction = null)
@@ -81,7 +87,38 @@ public sealed class DatabaseLease(DbConnection connection, Action<DbConnection> 
         return command;
     }
 
-    public void Dispose() => giveBack(Connection);
+    /// <summary>
+    /// A command for constant, frequently run SQL, with no parameters yet. The lease owns it: the
+    /// caller does not dispose it. An engine that keeps prepared statements with the connection
+    /// hands back the same one each time; otherwise it is a new command, disposed with the lease.
+    /// </summary>
+    public DbCommand Statement(string sql)
+    {
+        if (statements is not null)
+        {
+            var kept = statements(Connection, sql);
+            kept.Parameters.Clear();
+            kept.Transaction = null;
+            return kept;
+        }
+
+        var command = Command(sql);
+        (_owned ??= []).Add(command);
+        return command;
+    }
+
+    public void Dispose()
+    {
+        if (_owned is not null)
+        {
+            foreach (var command in _owned)
+            {
+                command.Dispose();
+            }
+        }
+
+        giveBack(Connection);
+    }
 }
 
 /// <summary>Typed parameters, so a null still tells PostgreSQL its type.</summary>

@@ -10,4 +10,7 @@ internal static partial class MetadataLog
 
     [LoggerMessage(3001, LogLevel.Information, "Deleted {Path} (by {DeletedBy})")]
     public static partial void Deleted(ILogger logger, string path, string deletedBy);
+
+    [LoggerMessage(3002, LogLevel.Warning, "A checkpoint of the database's write-ahead log failed ({Reason}); its commits stay in the log and the next write tries again")]
+    public static partial void CheckpointFailed(ILogger logger, string reason);
 }

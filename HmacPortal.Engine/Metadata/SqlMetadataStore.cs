@@ -13,11 +13,12 @@ namespace HmacPortal.Engine.Metadata;
 public sealed class SqlMetadataStore(Database database) : IMetadataStore
 {
     private const string Columns = "path, stored_path, size, content_type, sha256, owner, protocol, client_address, created, expires, downloads, last_download, processed, scan, deduplicated, thumbnail";
+    private const string SelectByPath = $"SELECT {Columns} FROM files WHERE path = @path";
 
     public async Task RecordAsync(FileRecord record, CancellationToken cancellationToken)
     {
         using var lease = await database.BorrowWriterAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = lease.Command("""
+        var command = lease.Statement("""
             INSERT INTO files (path, stored_path, size, content_type, sha256, owner, protocol, client_address, created, expires, downloads, last_download, processed, scan, deduplicated, thumbnail)
             VALUES (@path, @stored, @size, @type, @sha, @owner, @protocol, @client, @created, @expires, @downloads, @last, @processed, NULL, 0, 0)
             ON CONFLICT (path) DO UPDATE SET stored_path = excluded.stored_path, size = excluded.size, content_type = excluded.content_type,
@@ -35,7 +36,7 @@ public sealed class SqlMetadataStore(Database database) : IMetadataStore
     public async Task<FileRecord?> GetAsync(string path, CancellationToken cancellationToken)
     {
         using var lease = database.Borrow();
-        await using var command = lease.Command($"SELECT {Columns} FROM files WHERE path = @path").With("@path", path);
+        var command = lease.Statement(SelectByPath).With("@path", path);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
     }

@@ -1,5 +1,6 @@
 using HmacPortal.Engine.Configuration;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace HmacPortal.Engine.Metadata;
@@ -7,11 +8,17 @@ namespace HmacPortal.Engine.Metadata;
 /// <summary>
 /// The server's database, <c>metadata.db</c> in <c>data_path</c> (never under the served tree), in
 /// WAL mode so readers never wait for writers. Commits use <c>synchronous = NORMAL</c>: a crash of
-/// the process loses nothing, and a power cut can lose at most the last commits. Connections are
-/// opened and configured once, then lent out one operation at a time. SQLite takes one writer at a
-/// time, so this process's writers queue for it (<see cref="BorrowWriterAsync"/>) rather than
-/// meet its lock and sleep.
+/// the process loses nothing, and a power cut can lose at most the commits of the last
+/// <see cref="CheckpointDelay"/>. Connections are opened and configured once, then lent out one
+/// operation at a time. SQLite takes one writer at a time, so this process's writers queue for it
+/// (<see cref="BorrowWriterAsync"/>) rather than meet its lock and sleep.
 /// </summary>
+/// <remarks>
+/// Checkpoints (copying the WAL into the database, with an fsync of each) run on a thread of their
+/// own, at most <see cref="CheckpointDelay"/> after a write, and never inside a writer's commit:
+/// SQLite's automatic checkpoint would make the writer that crosses its threshold, and every
+/// writer queued behind it, wait for two flushes to disk.
+/// </remarks>
 public sealed class SqliteDatabase : Database
 {
     private readonly string _connectionString;
@@ -20,13 +27,47 @@ public sealed class SqliteDatabase : Database
     private readonly Action<System.Data.Common.DbConnection> _giveBackWriter;
     private readonly SemaphoreSlim _writer = new(1, 1);
 
-    public SqliteDatabase(IOptions<ServerOptions> options)
+    // The prepared statements of each connection, by SQL. A connection is lent to one lease at a
+    // time, so its dictionary is only ever used by one thread at a time; closing the connection
+    // finalizes them.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SqliteConnection, Dictionary<string, SqliteCommand>> _statements = new();
+    private readonly Func<System.Data.Common.DbConnection, string, System.Data.Common.DbCommand> _statement;
+
+    /// <summary>How long after a write its checkpoint (and so its flush to disk) may wait, gathering others.</summary>
+    public static readonly TimeSpan CheckpointDelay = TimeSpan.FromMilliseconds(500);
+
+    private readonly ILogger? _logger;
+    private readonly SemaphoreSlim _written = new(0, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _checkpoints;
+    private int _unsynced;
+    private long _checkpointCount;
+
+    public SqliteDatabase(IOptions<ServerOptions> options, ILogger<SqliteDatabase>? logger = null)
     {
-        _giveBack = given => _idle.Add((SqliteConnection)given);
+        _logger = logger;
+        _giveBack = given =>
+        {
+            _idle.Add((SqliteConnection)given);
+            NoteWrite();
+        };
+        _statement = (connection, sql) =>
+        {
+            var kept = _statements.GetOrCreateValue((SqliteConnection)connection);
+            if (!kept.TryGetValue(sql, out var command))
+            {
+                command = ((SqliteConnection)connection).CreateCommand();
+                command.CommandText = sql;
+                kept.Add(sql, command);
+            }
+
+            return command;
+        };
         _giveBackWriter = given =>
         {
             _idle.Add((SqliteConnection)given);
             _writer.Release();
+            NoteWrite();
         };
         Directory.CreateDirectory(options.Value.DataPath);
         DatabasePath = Path.Combine(options.Value.DataPath, "metadata.db");
@@ -105,6 +146,70 @@ public sealed class SqliteDatabase : Database
             );
             """);
         Migrate(connection);
+        _checkpoints = Task.Run(CheckpointLoopAsync);
+    }
+
+    /// <summary>How many background checkpoints have run.</summary>
+    public long CheckpointCount => Interlocked.Read(ref _checkpointCount);
+
+    /// <summary>
+    /// A connection came back, perhaps after a write: wakes the checkpointer if it is not already
+    /// due. (A checkpoint after a read finds nothing new in the WAL and costs no flush.)
+    /// </summary>
+    private void NoteWrite()
+    {
+        // A lease given back after Dispose (a job finishing during shutdown) wakes nothing.
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        if (Interlocked.Exchange(ref _unsynced, 1) == 0)
+        {
+            _written.Release();
+        }
+    }
+
+    private async Task CheckpointLoopAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                await _written.WaitAsync(_stopping.Token).ConfigureAwait(false);
+                await Task.Delay(CheckpointDelay, _stopping.Token).ConfigureAwait(false);
+
+                // Writes from here on wake the next round.
+                Volatile.Write(ref _unsynced, 0);
+                Checkpoint();
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Copies what the WAL holds into the database without waiting for readers or writers
+    /// (PASSIVE), flushing both to disk. What it cannot copy yet stays in the WAL for the next one.
+    /// </summary>
+    private void Checkpoint()
+    {
+        try
+        {
+            using var lease = new DatabaseLease(_idle.TryTake(out var idle) ? idle : Open(), given => _idle.Add((SqliteConnection)given));
+            using var command = lease.Command("PRAGMA wal_checkpoint(PASSIVE)");
+            command.ExecuteNonQuery();
+            Interlocked.Increment(ref _checkpointCount);
+        }
+        catch (SqliteException ex)
+        {
+            // The WAL keeps every commit; the next write brings the next attempt.
+            if (_logger is not null)
+            {
+                MetadataLog.CheckpointFailed(_logger, ex.Message);
+            }
+        }
     }
 
     /// <summary>
@@ -157,7 +262,7 @@ public sealed class SqliteDatabase : Database
 
     public override string Location => DatabasePath;
 
-    public override DatabaseLease Borrow() => new(_idle.TryTake(out var connection) ? connection : Open(), _giveBack);
+    public override DatabaseLease Borrow() => new(_idle.TryTake(out var connection) ? connection : Open(), _giveBack, _statement);
 
     public override async ValueTask<DatabaseLease> BorrowWriterAsync(CancellationToken cancellationToken)
     {
@@ -176,7 +281,7 @@ public sealed class SqliteDatabase : Database
     {
         try
         {
-            return new(_idle.TryTake(out var connection) ? connection : Open(), _giveBackWriter);
+            return new(_idle.TryTake(out var connection) ? connection : Open(), _giveBackWriter, _statement);
         }
         catch
         {
@@ -226,6 +331,8 @@ public sealed class SqliteDatabase : Database
 
     public override void Dispose()
     {
+        _stopping.Cancel();
+        _checkpoints.GetAwaiter().GetResult();
         while (_idle.TryTake(out var connection))
         {
             connection.Dispose();
@@ -236,7 +343,7 @@ public sealed class SqliteDatabase : Database
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        Execute(connection, "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON;");
+        Execute(connection, "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;");
         return connection;
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using HmacPortal.Engine.Configuration;
 using HmacPortal.Engine.Metadata;
 using HmacPortal.Tests.Support;
@@ -92,6 +93,85 @@ public sealed class SqliteDatabaseTests : IDisposable
             store.RecordAsync(new FileRecord($"p/{i}.bin", $"p/{i}.bin", i, "application/octet-stream", null, null, "v", null, at, null), CancellationToken.None))));
 
         Assert.Equal(Enumerable.Range(0, 200).Sum(i => (long)i), await store.TotalSizeAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Statement_OnTheSameConnection_IsTheSamePreparedCommand_WithItsParametersCleared()
+    {
+        using var database = new SqliteDatabase(Options.Create(new ServerOptions { DataPath = _dir.Path }));
+        var store = new SqlMetadataStore(database);
+        var at = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        const string Sql = "SELECT size FROM files WHERE path = @path";
+        await store.RecordAsync(new FileRecord("s/1.bin", "s/1.bin", 11, "text/plain", null, null, "v", null, at, null), CancellationToken.None);
+        await store.RecordAsync(new FileRecord("s/2.bin", "s/2.bin", 22, "text/plain", null, null, "v", null, at, null), CancellationToken.None);
+
+        System.Data.Common.DbCommand first, second;
+        long firstSize, secondSize;
+        using (var lease = database.Borrow())
+        {
+            first = lease.Statement(Sql).With("@path", "s/1.bin");
+            firstSize = first.ScalarInt64();
+        }
+
+        using (var lease = database.Borrow())
+        {
+            second = lease.Statement(Sql);
+            Assert.Empty(second.Parameters);
+            secondSize = second.With("@path", "s/2.bin").ScalarInt64();
+        }
+
+        Assert.Same(first, second);
+        Assert.Equal(11, firstSize);
+        Assert.Equal(22, secondSize);
+    }
+
+    [Fact]
+    public async Task AWrite_IsCheckpointedInTheBackground_AndNoConnectionCheckpointsInsideItsCommit()
+    {
+        using var database = new SqliteDatabase(Options.Create(new ServerOptions { DataPath = _dir.Path }));
+        var store = new SqlMetadataStore(database);
+        using (var lease = database.Borrow())
+        using (var setting = lease.Command("PRAGMA wal_autocheckpoint"))
+        {
+            Assert.Equal(0L, setting.ScalarInt64());
+        }
+
+        var before = database.CheckpointCount;
+        await store.RecordAsync(new FileRecord("c/1.bin", "c/1.bin", 1, "text/plain", null, null, "v", null, DateTimeOffset.UnixEpoch, null), CancellationToken.None);
+        var deadline = Stopwatch.StartNew();
+        while (database.CheckpointCount == before && deadline.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(database.CheckpointCount > before, "no checkpoint ran within 20 s of the write");
+
+        // Everything the WAL held has been copied into the database: a checkpoint now finds it all done.
+        using var check = database.Borrow();
+        using var command = check.Command("PRAGMA wal_checkpoint(PASSIVE)");
+        using var reader = command.ExecuteReader();
+        Assert.True(reader.Read());
+        Assert.Equal(0L, reader.GetInt64(0));
+        Assert.Equal(reader.GetInt64(1), reader.GetInt64(2));
+    }
+
+    [Fact]
+    public async Task Dispose_StopsTheCheckpointer_WhileOneIsDue()
+    {
+        var database = new SqliteDatabase(Options.Create(new ServerOptions { DataPath = _dir.Path }));
+        using (var lease = database.BorrowWriter())
+        using (var insert = lease.Command("INSERT INTO files (path, stored_path, size, content_type, protocol, created) VALUES ('d.bin', 'd.bin', 1, 'text/plain', 'v', 1)"))
+        {
+            insert.ExecuteNonQuery();
+        }
+
+        // Throws a TimeoutException if Dispose does not return.
+        await Task.Run(database.Dispose).WaitAsync(TimeSpan.FromSeconds(10));
+
+        using var reopened = new SqliteDatabase(Options.Create(new ServerOptions { DataPath = _dir.Path }));
+        using var reading = reopened.Borrow();
+        using var count = reading.Command("SELECT count(*) FROM files");
+        Assert.Equal(1L, count.ScalarInt64());
     }
 
     public void Dispose()

@@ -22,7 +22,7 @@ internal static class XmppUploadSetup
             var database = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value;
             return database.IsPostgreSql
                 ? new PostgresDatabase(database.ConnectionString)
-                : new SqliteDatabase(provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<ServerOptions>>());
+                : new SqliteDatabase(provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<ServerOptions>>(), provider.GetRequiredService<ILogger<SqliteDatabase>>());
         });
         services.AddSingleton<HmacPortal.Engine.Audit.AuditLogFile>();
         services.AddSingleton<HmacPortal.Engine.Audit.AuditTrail>();
