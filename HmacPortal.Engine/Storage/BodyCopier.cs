@@ -82,7 +82,7 @@ public static class BodyCopier
                         rest = rest[n..];
                         if (filled == buffer.Length)
                         {
-                            written += await WriteAsync(file, buffer, filled, onBlock).ConfigureAwait(false);
+                            written += Write(file, buffer, filled, onBlock);
                             filled = 0;
                             if (written - writebackFrom >= writebackEvery)
                             {
@@ -109,7 +109,7 @@ public static class BodyCopier
 
             if (filled > 0)
             {
-                written += await WriteAsync(file, buffer, filled, onBlock).ConfigureAwait(false);
+                written += Write(file, buffer, filled, onBlock);
             }
 
             return new BodyCopyResult(stop, written);
@@ -120,10 +120,15 @@ public static class BodyCopier
         }
     }
 
-    private static async Task<int> WriteAsync(FileStream file, byte[] buffer, int count, Action<byte[], int> onBlock)
+    /// <summary>
+    /// Shows the block, then writes it on this thread. A file's write goes to the page cache (the
+    /// disk is reached by the writeback started above and the final flush), and FileStream's
+    /// asynchronous write on Linux only moves the same blocking call to another pool thread.
+    /// </summary>
+    private static int Write(FileStream file, byte[] buffer, int count, Action<byte[], int> onBlock)
     {
         onBlock(buffer, count);
-        await file.WriteAsync(buffer.AsMemory(0, count), CancellationToken.None).ConfigureAwait(false);
+        file.Write(buffer, 0, count);
         return count;
     }
 }

@@ -31,7 +31,8 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
         return info.Exists && info.LinkTarget is null ? info : null;
     }
 
-    public bool Exists(StoragePath path) => File.Exists(path.ToFullPath(Root)) || Directory.Exists(path.ToFullPath(Root));
+    /// <summary>Whether anything (a file, a directory, a link) is at <paramref name="path"/>: one system call.</summary>
+    public bool Exists(StoragePath path) => NativeFile.Exists(path.ToFullPath(Root));
 
     /// <summary>Streams exactly <paramref name="length"/> bytes from <paramref name="body"/> into a new file at <paramref name="path"/>.</summary>
     /// <remarks>
@@ -43,14 +44,12 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
     public async Task<FileWriteResult> WriteAsync(
         StoragePath path, PipeReader body, long length, Action<long>? received, CancellationToken cancellationToken, Func<byte[], int, string?>? vet = null)
     {
+        // Whether something is already at the path was asked before the body (UploadLimits); the
+        // rename without overwrite below is what decides it, so it is not asked again here.
         var target = path.ToFullPath(Root);
         var directory = Path.GetDirectoryName(target)!;
-        if (File.Exists(target) || Directory.Exists(target))
-        {
-            return new FileWriteResult(FileWriteStatus.Exists);
-        }
-
         var temp = Path.Combine(directory, $"{TempPrefix}{Guid.NewGuid():N}");
+        var renamed = false;
         try
         {
             Directory.CreateDirectory(directory);
@@ -67,8 +66,9 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
                 UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead,
             }))
             {
-                // Reserving the space up front turns a full disk into an immediate, clean failure.
-                if (NativeFile.Reserve(file.SafeFileHandle, length) != 0)
+                // Reserving the space up front turns a full disk into an immediate, clean failure. A
+                // body of one buffer or less is written by a single call, which fails the same way.
+                if (length > BodyCopier.BufferSize && NativeFile.Reserve(file.SafeFileHandle, length) != 0)
                 {
                     return new FileWriteResult(FileWriteStatus.NoSpace);
                 }
@@ -115,6 +115,7 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
                 return new FileWriteResult(FileWriteStatus.Exists);
             }
 
+            renamed = true;
             NativeFile.FlushDirectory(directory);
             return new FileWriteResult(FileWriteStatus.Stored, total, Convert.ToHexStringLower(hash.GetHashAndReset()));
         }
@@ -124,7 +125,10 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
         }
         finally
         {
-            File.Delete(temp);
+            if (!renamed)
+            {
+                File.Delete(temp);
+            }
         }
     }
 

@@ -79,6 +79,51 @@ public sealed class FileStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Write_OneBufferOrLess_WhenDiskIsFull_IsNoSpaceAndLeavesNothing()
+    {
+        // Bodies up to one buffer are written without reserving first: the write itself must fail cleanly.
+        using var small = new SmallFileSystem("1m");
+        var store = StoreAt(small.Path);
+        var filler = await store.WriteAsync(PathOf("full/filler.bin"), BodyOf(SignedUploads.Body(900_000)), 900_000, null, CancellationToken.None);
+        Assert.Equal(FileWriteStatus.Stored, filler.Status);
+        var left = store.Volume().FreeBytes;
+        var length = (int)Math.Min(BodyCopier.BufferSize, left + 64 * 1024);
+        Assert.True(length > left, $"the volume still has {left} bytes free");
+
+        var result = await store.WriteAsync(PathOf("full/small.bin"), BodyOf(SignedUploads.Body(length, seed: 3)), length, null, CancellationToken.None);
+
+        Assert.Equal(FileWriteStatus.NoSpace, result.Status);
+        Assert.Equal(["filler.bin"], Directory.GetFiles(Path.Combine(small.Path, "full")).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task Write_WhereAFileAppearedMeanwhile_IsExists_KeepsTheFirst_AndLeavesNoTempFile()
+    {
+        _dir.Write("a/taken.bin", "first");
+
+        var result = await StoreAt(_dir.Path).WriteAsync(PathOf("a/taken.bin"), BodyOf(new byte[100]), 100, null, CancellationToken.None);
+
+        Assert.Equal(FileWriteStatus.Exists, result.Status);
+        Assert.Equal("first", await File.ReadAllTextAsync(_dir.Combine("a", "taken.bin")));
+        Assert.Equal(["taken.bin"], Directory.GetFiles(_dir.Combine("a")).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Exists_SeesFilesDirectoriesAndLinks_EvenDanglingOnes()
+    {
+        _dir.Write("e/file.bin", "x");
+        Directory.CreateDirectory(_dir.Combine("e", "folder"));
+        File.CreateSymbolicLink(_dir.Combine("e", "dangling.bin"), _dir.Combine("e", "nowhere.bin"));
+        var store = StoreAt(_dir.Path);
+
+        Assert.True(store.Exists(PathOf("e/file.bin")));
+        Assert.True(store.Exists(PathOf("e/folder")));
+        Assert.True(store.Exists(PathOf("e/dangling.bin")));
+        Assert.False(store.Exists(PathOf("e/nowhere.bin")));
+        Assert.False(store.Exists(PathOf("missing/file.bin")));
+    }
+
+    [Fact]
     public void SweepTempFiles_RemovesOnlyTempFiles()
     {
         _dir.Write("x/" + FileStore.TempPrefix + "abc", "partial");
