@@ -19,6 +19,8 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
     /// <summary>How many leading bytes a write shows to its vetting.</summary>
     public const int HeadLength = 512;
 
+    private readonly DirectoryFlushes _directories = new();
+
     /// <summary>How much written data may pile up before its writeback is started.</summary>
     private const long WritebackChunk = 8L << 20;
 
@@ -116,7 +118,7 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
             }
 
             renamed = true;
-            NativeFile.FlushDirectory(directory);
+            await _directories.FlushAsync(directory).ConfigureAwait(false);
             return new FileWriteResult(FileWriteStatus.Stored, total, Convert.ToHexStringLower(hash.GetHashAndReset()));
         }
         catch (IOException ex) when (IsNoSpace(ex))
