@@ -17,8 +17,18 @@ public sealed class QuotaLedger(IMetadataStore metadata, SessionStore sessions, 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, long> _reserved = new(StringComparer.OrdinalIgnoreCase);
 
-    public async Task<long> UsedAsync(string owner, CancellationToken cancellationToken) =>
-        await metadata.UsedBytesAsync(owner, cancellationToken).ConfigureAwait(false) + InFlight(owner) + Reserved(owner);
+    /// <remarks>
+    /// Uploads in progress are counted before the stored files. A file is recorded before its
+    /// upload stops counting as in progress, so one finishing between the two reads is counted
+    /// twice for that moment (erring towards a refusal), never not at all (which would let the
+    /// same room be taken twice). A PUT's hold is given back in <see cref="LandAsync"/>, which a
+    /// reservation never overlaps, so for PUTs the count is exact.
+    /// </remarks>
+    public async Task<long> UsedAsync(string owner, CancellationToken cancellationToken)
+    {
+        var inProgress = InFlight(owner) + Reserved(owner);
+        return inProgress + await metadata.UsedBytesAsync(owner, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Holds <paramref name="bytes"/> of <paramref name="owner"/>'s quota for an upload whose body is
@@ -38,6 +48,26 @@ public sealed class QuotaLedger(IMetadataStore metadata, SessionStore sessions, 
             hold = new Hold(this, owner, bytes, shared?.Add(owner, bytes, clock.GetUtcNow()));
         }, cancellationToken).ConfigureAwait(false);
         return fits ? hold : null;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="record"/> (which records the file a hold was taken for) and then gives the
+    /// hold back, as one step for reservations: one being decided meanwhile waits, so it never
+    /// finds the file neither recorded nor held (which would let it take the same room again), nor
+    /// both (which would refuse an upload that fits).
+    /// </summary>
+    public async Task<T> LandAsync<T>(IDisposable hold, Func<Task<T>> record)
+    {
+        await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            return await record().ConfigureAwait(false);
+        }
+        finally
+        {
+            hold.Dispose();
+            _gate.Release();
+        }
     }
 
     /// <summary>Bytes held for uploads in progress, by everyone (for tests and the console).</summary>

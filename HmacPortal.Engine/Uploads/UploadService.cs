@@ -121,11 +121,12 @@ public sealed class UploadService(
         // The room held in the quota is given back however this ends: a stored file is counted from its record.
         using (hold)
         {
-            return await StoreAsync(request, body, check, owner, length, cancellationToken).ConfigureAwait(false);
+            return await StoreAsync(request, body, check, owner, length, hold, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task<UploadOutcome> StoreAsync(UploadRequest request, PipeReader body, SignatureCheck check, string? owner, long length, CancellationToken cancellationToken)
+    private async Task<UploadOutcome> StoreAsync(
+        UploadRequest request, PipeReader body, SignatureCheck check, string? owner, long length, IDisposable? hold, CancellationToken cancellationToken)
     {
         var stored = layout.Locate(request.Path);
         var contentType = !string.IsNullOrWhiteSpace(request.ContentType) ? request.ContentType
@@ -159,9 +160,12 @@ public sealed class UploadService(
         Metadata.FileRecord record;
         try
         {
-            record = await recorder.RecordAsync(
+            Task<Metadata.FileRecord> Record() => recorder.RecordAsync(
                 request.Path, stored, write.Length, write.Sha256, contentType, owner,
-                check.Scheme.ToString().ToLowerInvariant(), request.ClientAddress, check.FileExpiresAt).ConfigureAwait(false);
+                check.Scheme.ToString().ToLowerInvariant(), request.ClientAddress, check.FileExpiresAt);
+
+            // With a quota hold, the record and the hold's release are one step for reservations.
+            record = hold is null ? await Record().ConfigureAwait(false) : await quotas.LandAsync(hold, Record).ConfigureAwait(false);
         }
         catch (System.Data.Common.DbException ex)
         {

@@ -27,6 +27,36 @@ public sealed class QuotaLedgerTests : IDisposable
     }
 
     [Fact]
+    public async Task Land_AReservationDecidedMeanwhile_WaitsAndCountsTheFileOnce()
+    {
+        var hold = await _world.Quotas.TryHoldAsync("bob", 1500, 1000, CancellationToken.None);
+        Assert.NotNull(hold);
+        var recording = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var carryOn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var land = _world.Quotas.LandAsync(hold, async () =>
+        {
+            recording.SetResult();
+            await carryOn.Task;
+            await _world.StoreAsync("s/landed.bin", "bob", new byte[1000]);
+            return true;
+        });
+        await recording.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var meanwhile = _world.Quotas.TryHoldAsync("bob", 1500, 500, CancellationToken.None);
+        await Task.Delay(200);
+        Assert.False(meanwhile.IsCompleted);
+
+        carryOn.SetResult();
+        Assert.True(await land.WaitAsync(TimeSpan.FromSeconds(10)));
+        using var second = await meanwhile.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // The landed file counts once: 500 more fit, and nothing beyond.
+        Assert.NotNull(second);
+        Assert.Null(await _world.Quotas.TryHoldAsync("bob", 1500, 1, CancellationToken.None));
+        Assert.Equal(1500, await _world.Quotas.UsedAsync("bob", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Holds_OfOneOwner_LeaveOthersAlone()
     {
         using var bob = await _world.Quotas.TryHoldAsync("bob", 100, 100, CancellationToken.None);
