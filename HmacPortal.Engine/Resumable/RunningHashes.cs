@@ -46,10 +46,10 @@ public sealed class RunningHashes
 
         public long Position { get; private set; }
 
-        public void Append(byte[] buffer, int count)
+        public void Append(ReadOnlySpan<byte> block)
         {
-            _hash.AppendData(buffer, 0, count);
-            Position += count;
+            _hash.AppendData(block);
+            Position += block.Length;
         }
 
         public string Finish() => Convert.ToHexStringLower(_hash.GetCurrentHash());

@@ -364,10 +364,10 @@ public sealed class TusService(
                 file,
                 limit - start,
                 WritebackChunk,
-                (block, count) =>
+                block =>
                 {
-                    hash?.AppendData(block, 0, count);
-                    running?.Append(block, count);
+                    hash?.AppendData(block);
+                    running?.Append(block);
                 },
                 // Without a checksum every byte counts as it arrives: the records keep up as it goes.
                 written => hash is null ? KeepUpAsync(start + written, ending: false) : ValueTask.CompletedTask,

@@ -80,13 +80,13 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
                     file,
                     length,
                     WritebackChunk,
-                    (block, count) =>
+                    block =>
                     {
-                        hash.AppendData(block, 0, count);
+                        hash.AppendData(block);
                         if (head is not null && headLength < head.Length)
                         {
-                            var taken = Math.Min(count, head.Length - headLength);
-                            Array.Copy(block, 0, head, headLength, taken);
+                            var taken = Math.Min(block.Length, head.Length - headLength);
+                            block[..taken].CopyTo(head.AsSpan(headLength));
                             headLength += taken;
                         }
                     },

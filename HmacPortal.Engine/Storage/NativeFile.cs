@@ -11,6 +11,8 @@ internal static partial class NativeFile
     private const int ReadOnly = 0;
     private const int Directory = 0x10000;
     private const uint SyncFileRangeWrite = 2;
+    private const int GetFlags = 3;
+    private const int SetFlags = 4;
 
     /// <summary>
     /// Reserves <paramref name="length"/> bytes for the file, so a full disk fails here, before any
@@ -35,6 +37,35 @@ internal static partial class NativeFile
     /// </summary>
     public static void StartWriteback(SafeFileHandle file, long offset, long length) =>
         _ = sync_file_range(file.DangerousGetHandle().ToInt32(), offset, length, SyncFileRangeWrite);
+
+    /// <summary>
+    /// Turns writes that bypass the page cache (<c>O_DIRECT</c>) on or off for an open file. Returns
+    /// whether the file is now in the asked mode: file systems without direct I/O refuse it, and so
+    /// does an architecture whose flag value is not known here.
+    /// </summary>
+    public static bool TrySetDirect(SafeFileHandle file, bool direct)
+    {
+        var flag = RuntimeInformation.ProcessArchitecture switch
+        {
+            Architecture.X64 or Architecture.X86 => 0x4000,
+            Architecture.Arm64 or Architecture.Arm => 0x10000,
+            _ => 0,
+        };
+        if (flag == 0)
+        {
+            return !direct;
+        }
+
+        var fd = file.DangerousGetHandle().ToInt32();
+        var flags = fcntl(fd, GetFlags, 0);
+        if (flags < 0)
+        {
+            return false;
+        }
+
+        var wanted = direct ? flags | flag : flags & ~flag;
+        return wanted == flags || fcntl(fd, SetFlags, wanted) == 0;
+    }
 
     /// <summary>Whether anything is at <paramref name="path"/> (a link counts, even a dangling one): one <c>lstat</c>.</summary>
     public static unsafe bool Exists(string path)
@@ -74,6 +105,9 @@ internal static partial class NativeFile
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int close(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fcntl(int fd, int command, int argument);
 
     [LibraryImport("libc")]
     private static partial int posix_fallocate(int fd, long offset, long length);
