@@ -6,11 +6,12 @@ using Microsoft.Extensions.Options;
 namespace HmacPortal.Engine.Storage;
 
 /// <summary>
-/// The committed files under <c>storage_path</c>. A write streams into a temp file in the target
-/// directory (same file system, so the final rename is atomic), hashes on the way, flushes to disk,
-/// and then renames without overwrite: the rename decides which of two racing writers wins. On any
-/// failure the temp file is removed, so the tree only ever holds whole files and, after a crash,
-/// temp files that <see cref="SweepTempFiles"/> removes.
+/// The committed files under <c>storage_path</c>. A write streams into a file without a name in the
+/// target directory (<c>O_TMPFILE</c>), hashes on the way, flushes to disk, and then gives the file
+/// its name without overwrite (<c>linkat</c>): the naming decides which of two racing writers wins.
+/// A write that fails, or a crash, leaves nothing under any name. On file systems without unnamed
+/// files the same steps use a temp file and a rename without overwrite; on failure the temp file is
+/// removed, and after a crash <see cref="SweepTempFiles"/> removes what is left.
 /// </summary>
 public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
 {
@@ -20,6 +21,9 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
     public const int HeadLength = 512;
 
     private readonly DirectoryFlushes _directories = new();
+
+    /// <summary>Whether writes go into unnamed files (<c>O_TMPFILE</c>); tests turn it off to cover the named temp files used elsewhere.</summary>
+    internal bool UnnamedFiles { get; init; } = NativeFile.UnnamedFilesWork;
 
     /// <summary>How much written data may pile up before its writeback is started.</summary>
     private const long WritebackChunk = 8L << 20;
@@ -47,26 +51,19 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
         StoragePath path, PipeReader body, long length, Action<long>? received, CancellationToken cancellationToken, Func<byte[], int, string?>? vet = null)
     {
         // Whether something is already at the path was asked before the body (UploadLimits); the
-        // rename without overwrite below is what decides it, so it is not asked again here.
+        // naming without overwrite below is what decides it, so it is not asked again here.
         var target = path.ToFullPath(Root);
         var directory = Path.GetDirectoryName(target)!;
-        var temp = Path.Combine(directory, $"{TempPrefix}{Guid.NewGuid():N}");
-        var renamed = false;
+        string? temp = null;
+        var named = false;
         try
         {
-            Directory.CreateDirectory(directory);
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var head = vet is null ? null : new byte[HeadLength];
             var headLength = 0;
             long total;
-            await using (var file = new FileStream(temp, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                Share = FileShare.None,
-                BufferSize = 0,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead,
-            }))
+            var file = OpenPending(directory, out temp);
+            await using (file)
             {
                 // Reserving the space up front turns a full disk into an immediate, clean failure. A
                 // body of one buffer or less is written by a single call, which fails the same way.
@@ -110,14 +107,28 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
                 }
 
                 file.Flush(flushToDisk: true);
+                if (temp is null)
+                {
+                    // An unnamed file is named through its open descriptor, before it is closed.
+                    if (!NativeFile.TryName(file.SafeFileHandle, target))
+                    {
+                        return new FileWriteResult(FileWriteStatus.Exists);
+                    }
+
+                    named = true;
+                }
             }
 
-            if (!NoReplaceRename.TryMove(temp, target))
+            if (temp is not null)
             {
-                return new FileWriteResult(FileWriteStatus.Exists);
+                if (!NoReplaceRename.TryMove(temp, target))
+                {
+                    return new FileWriteResult(FileWriteStatus.Exists);
+                }
+
+                named = true;
             }
 
-            renamed = true;
             await _directories.FlushAsync(directory).ConfigureAwait(false);
             return new FileWriteResult(FileWriteStatus.Stored, total, Convert.ToHexStringLower(hash.GetHashAndReset()));
         }
@@ -127,11 +138,51 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
         }
         finally
         {
-            if (!renamed)
+            if (!named && temp is not null)
             {
                 File.Delete(temp);
             }
         }
+    }
+
+    /// <summary>
+    /// The file a write goes into until it is whole and flushed: an unnamed one in the target
+    /// directory where the file system has them (<paramref name="temp"/> is then null), else a
+    /// temp file named <see cref="TempPrefix"/>…; the directory is created when missing.
+    /// </summary>
+    private FileStream OpenPending(string directory, out string? temp)
+    {
+        if (UnnamedFiles)
+        {
+            var error = NativeFile.OpenUnnamed(directory, out var handle);
+            if (error == NativeFile.ENoEnt)
+            {
+                Directory.CreateDirectory(directory);
+                error = NativeFile.OpenUnnamed(directory, out handle);
+            }
+
+            if (error == 0)
+            {
+                temp = null;
+                return new FileStream(handle!, FileAccess.Write, bufferSize: 0);
+            }
+
+            if (!NativeFile.IsUnnamedUnsupported(error))
+            {
+                throw new IOException($"creating a file in {directory} failed: {System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(error)}", error);
+            }
+        }
+
+        Directory.CreateDirectory(directory);
+        temp = Path.Combine(directory, $"{TempPrefix}{Guid.NewGuid():N}");
+        return new FileStream(temp, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            BufferSize = 0,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead,
+        });
     }
 
     /// <summary>

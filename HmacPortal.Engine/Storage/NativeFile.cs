@@ -8,10 +8,20 @@ internal static partial class NativeFile
 {
     public const int ENoSpc = 28;
     public const int EDQuot = 122;
+    public const int ENoEnt = 2;
     private const int ReadOnly = 0;
     private const int Directory = 0x10000;
     private const uint SyncFileRangeWrite = 2;
     private const int GetFlags = 3;
+    private const int WriteOnly = 1;
+    private const int CloseOnExec = 0x80000;
+    private const int UnnamedMode = 0b110_100_000; // 0640
+    private const int AtFdCwd = -100;
+    private const int AtSymlinkFollow = 0x400;
+    private const int EExist = 17;
+    private const int EIsDir = 21;
+    private const int EInval = 22;
+    private const int EOpNotSupp = 95;
     private const int SetFlags = 4;
 
     /// <summary>
@@ -67,6 +77,60 @@ internal static partial class NativeFile
         return wanted == flags || fcntl(fd, SetFlags, wanted) == 0;
     }
 
+    /// <summary>
+    /// Whether files without a name can be created here and named later: the kernel knows
+    /// <c>O_TMPFILE</c> on this architecture and <c>/proc/self/fd</c> is there to name them through.
+    /// </summary>
+    public static bool UnnamedFilesWork { get; } = UnnamedFlag != 0 && System.IO.Directory.Exists("/proc/self/fd");
+
+    private static int UnnamedFlag => RuntimeInformation.ProcessArchitecture switch
+    {
+        Architecture.X64 or Architecture.X86 => 0x410000,
+        Architecture.Arm64 or Architecture.Arm => 0x404000,
+        _ => 0,
+    };
+
+    /// <summary>
+    /// Opens a new file without a name in <paramref name="directory"/> (<c>O_TMPFILE</c>), for
+    /// writing, with mode 0640. Nothing of it is visible until <see cref="TryName"/>; if it is never
+    /// named, closing it frees it. Returns 0 and the handle, or an errno: ENOENT when the directory
+    /// is missing, and <see cref="IsUnnamedUnsupported"/> ones where the file system has no such files.
+    /// </summary>
+    public static int OpenUnnamed(string directory, out SafeFileHandle? file)
+    {
+        var fd = open(directory, UnnamedFlag | WriteOnly | CloseOnExec, UnnamedMode);
+        if (fd < 0)
+        {
+            file = null;
+            return Marshal.GetLastPInvokeError();
+        }
+
+        file = new SafeFileHandle(fd, ownsHandle: true);
+        return 0;
+    }
+
+    /// <summary>Errors of <see cref="OpenUnnamed"/> that mean "not here": use a named temp file instead.</summary>
+    public static bool IsUnnamedUnsupported(int errno) => errno is EOpNotSupp or EIsDir or EInval;
+
+    /// <summary>
+    /// Gives an unnamed file its name, never replacing anything: false when <paramref name="target"/>
+    /// already exists, so of two racing writers exactly one gets the name.
+    /// </summary>
+    /// <exception cref="IOException">Any other failure, with its errno.</exception>
+    public static bool TryName(SafeFileHandle file, string target)
+    {
+        var self = $"/proc/self/fd/{file.DangerousGetHandle().ToInt32()}";
+        if (linkat(AtFdCwd, self, AtFdCwd, target, AtSymlinkFollow) == 0)
+        {
+            return true;
+        }
+
+        var error = Marshal.GetLastPInvokeError();
+        return error == EExist
+            ? false
+            : throw new IOException($"naming the file failed: {Marshal.GetPInvokeErrorMessage(error)}", error);
+    }
+
     /// <summary>Whether anything is at <paramref name="path"/> (a link counts, even a dangling one): one <c>lstat</c>.</summary>
     public static unsafe bool Exists(string path)
     {
@@ -96,6 +160,12 @@ internal static partial class NativeFile
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int open(string path, int flags, int mode);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int linkat(int olddirfd, string oldpath, int newdirfd, string newpath, int flags);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int fsync(int fd);
