@@ -39,8 +39,6 @@ public static class BodyCopier
     /// <summary>The smallest body that is written around the page cache.</summary>
     public const long DirectMinimum = 1L << 20;
 
-    private const int EInval = 22;
-
     /// <param name="limit">The most bytes the body may have; more is <see cref="BodyCopyStop.TooLong"/>.</param>
     /// <param name="writebackEvery">How much buffered data may pile up before its writeback is started.</param>
     /// <param name="onBlock">Sees each block just before it is written.</param>
@@ -278,7 +276,7 @@ public static class BodyCopier
                 RandomAccess.Write(_file.SafeFileHandle, block, offset);
                 return true;
             }
-            catch (IOException ex) when (ex.HResult == EInval)
+            catch (IOException ex) when (ex.HResult == Errno.Inval)
             {
                 // The file system took the flag but not the write: go on through the page cache.
                 Buffered();

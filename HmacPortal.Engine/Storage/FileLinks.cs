@@ -15,8 +15,6 @@ public static partial class FileLinks
     private const int AtSymlinkNoFollow = 0x100;
     private const uint StatxBasicStats = 0x7ff;
     private const uint RenameExchange = 2;
-    private const int ENoEnt = 2;
-    private const int EXDev = 18;
 
     /// <summary>The identity of the file at <paramref name="path"/> (not following a symbolic link), or null if there is none.</summary>
     public static unsafe FileIdentity? Identify(string path)
@@ -25,7 +23,7 @@ public static partial class FileLinks
         if (statx(AtFdCwd, path, AtSymlinkNoFollow, StatxBasicStats, buffer) != 0)
         {
             var error = Marshal.GetLastPInvokeError();
-            return error == ENoEnt ? null : throw Failure("statx", error);
+            return error == Errno.NoEnt ? null : throw Failure("statx", error);
         }
 
         var stat = new ReadOnlySpan<byte>(buffer, 256);
@@ -46,11 +44,11 @@ public static partial class FileLinks
         }
 
         var error = Marshal.GetLastPInvokeError();
-        return error == ENoEnt ? false : throw Failure("rename", error);
+        return error == Errno.NoEnt ? false : throw Failure("rename", error);
     }
 
     /// <summary>Whether an I/O failure was a link across file systems.</summary>
-    public static bool IsCrossDevice(IOException ex) => ex.HResult == EXDev;
+    public static bool IsCrossDevice(IOException ex) => ex.HResult == Errno.XDev;
 
     private static IOException Failure(string operation, int errno) =>
         new($"{operation} failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);

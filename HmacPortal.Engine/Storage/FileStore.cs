@@ -155,7 +155,7 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
         if (UnnamedFiles)
         {
             var error = NativeFile.OpenUnnamed(directory, out var handle);
-            if (error == NativeFile.ENoEnt)
+            if (error == Errno.NoEnt)
             {
                 Directory.CreateDirectory(directory);
                 error = NativeFile.OpenUnnamed(directory, out handle);
@@ -297,5 +297,5 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
     public StorageVolume Volume() => StorageVolume.Of(Root);
 
     /// <summary>A write failed because the volume or a quota is full (.NET carries the errno in HResult on Linux).</summary>
-    internal static bool IsNoSpace(IOException ex) => ex.HResult is NativeFile.ENoSpc or NativeFile.EDQuot;
+    internal static bool IsNoSpace(IOException ex) => ex.HResult is Errno.NoSpc or Errno.DQuot;
 }

@@ -6,11 +6,7 @@ namespace HmacPortal.Engine.Storage;
 /// <summary>The few file-system calls .NET does not expose with the errors this server needs to see.</summary>
 internal static partial class NativeFile
 {
-    public const int ENoSpc = 28;
-    public const int EDQuot = 122;
-    public const int ENoEnt = 2;
     private const int ReadOnly = 0;
-    private const int Directory = 0x10000;
     private const uint SyncFileRangeWrite = 2;
     private const int GetFlags = 3;
     private const int WriteOnly = 1;
@@ -18,10 +14,6 @@ internal static partial class NativeFile
     private const int UnnamedMode = 0b110_100_000; // 0640
     private const int AtFdCwd = -100;
     private const int AtSymlinkFollow = 0x400;
-    private const int EExist = 17;
-    private const int EIsDir = 21;
-    private const int EInval = 22;
-    private const int EOpNotSupp = 95;
     private const int SetFlags = 4;
 
     /// <summary>
@@ -37,7 +29,7 @@ internal static partial class NativeFile
         }
 
         var error = posix_fallocate(file.DangerousGetHandle().ToInt32(), 0, length);
-        return error is ENoSpc or EDQuot ? error : 0;
+        return error is Errno.NoSpc or Errno.DQuot ? error : 0;
     }
 
     /// <summary>
@@ -50,22 +42,10 @@ internal static partial class NativeFile
 
     /// <summary>
     /// Turns writes that bypass the page cache (<c>O_DIRECT</c>) on or off for an open file. Returns
-    /// whether the file is now in the asked mode: file systems without direct I/O refuse it, and so
-    /// does an architecture whose flag value is not known here.
+    /// whether the file is now in the asked mode: file systems without direct I/O refuse it.
     /// </summary>
     public static bool TrySetDirect(SafeFileHandle file, bool direct)
     {
-        var flag = RuntimeInformation.ProcessArchitecture switch
-        {
-            Architecture.X64 or Architecture.X86 => 0x4000,
-            Architecture.Arm64 or Architecture.Arm => 0x10000,
-            _ => 0,
-        };
-        if (flag == 0)
-        {
-            return !direct;
-        }
-
         var fd = file.DangerousGetHandle().ToInt32();
         var flags = fcntl(fd, GetFlags, 0);
         if (flags < 0)
@@ -73,22 +53,32 @@ internal static partial class NativeFile
             return false;
         }
 
-        var wanted = direct ? flags | flag : flags & ~flag;
+        var wanted = direct ? flags | DirectFlag : flags & ~DirectFlag;
         return wanted == flags || fcntl(fd, SetFlags, wanted) == 0;
     }
 
     /// <summary>
-    /// Whether files without a name can be created here and named later: the kernel knows
-    /// <c>O_TMPFILE</c> on this architecture and <c>/proc/self/fd</c> is there to name them through.
+    /// Whether files without a name (<c>O_TMPFILE</c>) can be named later: <c>/proc/self/fd</c> is
+    /// there to name them through.
     /// </summary>
-    public static bool UnnamedFilesWork { get; } = UnnamedFlag != 0 && System.IO.Directory.Exists("/proc/self/fd");
+    public static bool UnnamedFilesWork { get; } = Directory.Exists("/proc/self/fd");
 
-    private static int UnnamedFlag => RuntimeInformation.ProcessArchitecture switch
+    // open(2) flags whose values differ between architectures: arm and powerpc have their own,
+    // the others use the generic ones.
+    private static int DirectoryFlag => RuntimeInformation.ProcessArchitecture switch
     {
-        Architecture.X64 or Architecture.X86 => 0x410000,
-        Architecture.Arm64 or Architecture.Arm => 0x404000,
-        _ => 0,
+        Architecture.Arm64 or Architecture.Arm or Architecture.Ppc64le => 0x4000,
+        _ => 0x10000,
     };
+
+    private static int DirectFlag => RuntimeInformation.ProcessArchitecture switch
+    {
+        Architecture.Arm64 or Architecture.Arm => 0x10000,
+        Architecture.Ppc64le => 0x20000,
+        _ => 0x4000,
+    };
+
+    private static int UnnamedFlag => 0x400000 | DirectoryFlag;
 
     /// <summary>
     /// Opens a new file without a name in <paramref name="directory"/> (<c>O_TMPFILE</c>), for
@@ -110,7 +100,7 @@ internal static partial class NativeFile
     }
 
     /// <summary>Errors of <see cref="OpenUnnamed"/> that mean "not here": use a named temp file instead.</summary>
-    public static bool IsUnnamedUnsupported(int errno) => errno is EOpNotSupp or EIsDir or EInval;
+    public static bool IsUnnamedUnsupported(int errno) => errno is Errno.OpNotSupp or Errno.IsDir or Errno.Inval;
 
     /// <summary>
     /// Gives an unnamed file its name, never replacing anything: false when <paramref name="target"/>
@@ -126,7 +116,7 @@ internal static partial class NativeFile
         }
 
         var error = Marshal.GetLastPInvokeError();
-        return error == EExist
+        return error == Errno.Exist
             ? false
             : throw new IOException($"naming the file failed: {Marshal.GetPInvokeErrorMessage(error)}", error);
     }
@@ -142,7 +132,7 @@ internal static partial class NativeFile
     /// <summary>fsync of a directory, so that a rename into it survives a power cut.</summary>
     public static void FlushDirectory(string directory)
     {
-        var fd = open(directory, ReadOnly | Directory);
+        var fd = open(directory, ReadOnly | DirectoryFlag);
         if (fd < 0)
         {
             return;

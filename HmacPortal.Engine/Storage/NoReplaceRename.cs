@@ -11,10 +11,6 @@ public static partial class NoReplaceRename
 {
     private const int AtFdCwd = -100;
     private const uint RenameNoReplace = 1;
-    private const int EExist = 17;
-    private const int EInval = 22;
-    private const int ENoSys = 38;
-    private const int ENotSup = 95;
 
     /// <summary>Returns false when <paramref name="target"/> already exists; the source is then left in place.</summary>
     /// <exception cref="IOException">Any other failure (missing source, no space, permissions).</exception>
@@ -26,12 +22,12 @@ public static partial class NoReplaceRename
         }
 
         var error = Marshal.GetLastPInvokeError();
-        if (error == EExist)
+        if (error == Errno.Exist)
         {
             return false;
         }
 
-        if (error is not (EInval or ENoSys or ENotSup))
+        if (error is not (Errno.Inval or Errno.NoSys or Errno.OpNotSupp))
         {
             throw Failure("rename", error);
         }
@@ -54,7 +50,7 @@ public static partial class NoReplaceRename
         }
 
         var error = Marshal.GetLastPInvokeError();
-        return error == EExist ? false : throw Failure("link", error);
+        return error == Errno.Exist ? false : throw Failure("link", error);
     }
 
     private static IOException Failure(string operation, int errno) =>
