@@ -27,6 +27,11 @@ public sealed class SqliteDatabase : Database
     private readonly Action<System.Data.Common.DbConnection> _giveBackWriter;
     private readonly SemaphoreSlim _writer = new(1, 1);
 
+    // The writers' own connection, used only by the holder of _writer. With every write on one
+    // connection its page cache stays valid from one commit to the next; an idle connection taken
+    // at random would find the database changed by another and read its pages again.
+    private SqliteConnection? _writerConnection;
+
     // The prepared statements of each connection, by SQL. A connection is lent to one lease at a
     // time, so its dictionary is only ever used by one thread at a time; closing the connection
     // finalizes them.
@@ -63,9 +68,8 @@ public sealed class SqliteDatabase : Database
 
             return command;
         };
-        _giveBackWriter = given =>
+        _giveBackWriter = _ =>
         {
-            _idle.Add((SqliteConnection)given);
             _writer.Release();
             NoteWrite();
         };
@@ -276,12 +280,12 @@ public sealed class SqliteDatabase : Database
         return WriterLease();
     }
 
-    /// <summary>A connection for the writer that holds the queue; the queue is let go when the lease is, or if no connection opens.</summary>
+    /// <summary>The writers' connection for the writer that holds the queue; the queue is let go when the lease is, or if the connection cannot open.</summary>
     private DatabaseLease WriterLease()
     {
         try
         {
-            return new(_idle.TryTake(out var connection) ? connection : Open(), _giveBackWriter, _statement);
+            return new(_writerConnection ??= Open(), _giveBackWriter, _statement);
         }
         catch
         {
@@ -337,6 +341,8 @@ public sealed class SqliteDatabase : Database
         {
             connection.Dispose();
         }
+
+        _writerConnection?.Dispose();
     }
 
     private SqliteConnection Open()

@@ -126,6 +126,34 @@ public sealed class SqliteDatabaseTests : IDisposable
     }
 
     [Fact]
+    public async Task Writers_AllUseOneConnection_ThatNoReaderIsLent_AndItSeesWhatItWrote()
+    {
+        using var database = new SqliteDatabase(Options.Create(new ServerOptions { DataPath = _dir.Path }));
+        var store = new SqlMetadataStore(database);
+        var at = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        System.Data.Common.DbConnection firstWriter;
+        using (var lease = await database.BorrowWriterAsync(CancellationToken.None))
+        {
+            firstWriter = lease.Connection;
+        }
+
+        await store.RecordAsync(new FileRecord("w/1.bin", "w/1.bin", 7, "text/plain", null, null, "v", null, at, null), CancellationToken.None);
+        var readers = Enumerable.Range(0, 4).Select(_ => database.Borrow()).ToList();
+        try
+        {
+            Assert.All(readers, reader => Assert.NotSame(firstWriter, reader.Connection));
+        }
+        finally
+        {
+            readers.ForEach(reader => reader.Dispose());
+        }
+
+        using var again = database.BorrowWriter();
+        Assert.Same(firstWriter, again.Connection);
+        Assert.Equal(7, again.Statement("SELECT size FROM files WHERE path = @path").With("@path", "w/1.bin").ScalarInt64());
+    }
+
+    [Fact]
     public async Task AWrite_IsCheckpointedInTheBackground_AndNoConnectionCheckpointsInsideItsCommit()
     {
         using var database = new SqliteDatabase(Options.Create(new ServerOptions { DataPath = _dir.Path }));
