@@ -236,7 +236,7 @@ public sealed class ChunkedUploadService(
             {
                 await using var file = new FileStream(sessions.DataPath(id), new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Write, Share = FileShare.ReadWrite, BufferSize = 0 });
                 file.Position = start;
-                copy = await BodyCopier.CopyAsync(body, file, size, WritebackChunk, static _ => { }, null, transfer.Add, lease.Token).ConfigureAwait(false);
+                copy = await BodyCopier.CopyAsync(body, file, size, BodyCopier.GoesDirect(length), WritebackChunk, static _ => { }, null, transfer.Add, lease.Token).ConfigureAwait(false);
                 if (copy is { Stop: BodyCopyStop.Ended } && copy.Written == size)
                 {
                     file.Flush(flushToDisk: true);

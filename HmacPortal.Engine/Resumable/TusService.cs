@@ -363,6 +363,7 @@ public sealed class TusService(
                 body,
                 file,
                 limit - start,
+                BodyCopier.GoesDirect(limit),
                 WritebackChunk,
                 block =>
                 {

@@ -25,10 +25,11 @@ public delegate void BlockObserver(ReadOnlySpan<byte> block);
 /// before they are written (for hashing).
 /// </summary>
 /// <remarks>
-/// A body of <see cref="DirectMinimum"/> or more that starts on a 4 KiB boundary is written with
-/// <c>O_DIRECT</c>: from the buffer straight to the disk, skipping the copy into the page cache
-/// that otherwise costs as much CPU as everything else together, and leaving no dirty pages for
-/// the final fsync. Its last, partial block goes through the page cache, as does any body on a
+/// A body of a large file (<see cref="GoesDirect"/>, the caller's choice) that starts on a 4 KiB
+/// boundary is written with <c>O_DIRECT</c>: from the buffer straight to the disk, skipping the
+/// copy into the page cache that otherwise costs as much CPU as everything else together, and
+/// leaving no dirty pages for the final fsync. The price is that the file's first download reads
+/// it from the disk. Its last, partial block goes through the page cache, as does any body on a
 /// file system that refuses direct writes. Buffered writes start their writeback as data piles
 /// up, so a final fsync finds little left to do.
 /// </remarks>
@@ -36,10 +37,18 @@ public static class BodyCopier
 {
     public const int BufferSize = 256 * 1024;
 
-    /// <summary>The smallest body that is written around the page cache.</summary>
-    public const long DirectMinimum = 1L << 20;
+    /// <summary>
+    /// The smallest file whose bodies are written around the page cache. Smaller files (pictures,
+    /// voice messages, short clips: most of what XMPP clients send) stay in the cache, where the
+    /// recipients' downloads that follow at once find them.
+    /// </summary>
+    public const long DirectMinimum = 8L << 20;
+
+    /// <summary>Whether bodies of a file of <paramref name="fileLength"/> bytes are written around the page cache.</summary>
+    public static bool GoesDirect(long fileLength) => fileLength >= DirectMinimum;
 
     /// <param name="limit">The most bytes the body may have; more is <see cref="BodyCopyStop.TooLong"/>.</param>
+    /// <param name="direct">Write whole blocks around the page cache when the file's position allows (<see cref="GoesDirect"/>).</param>
     /// <param name="writebackEvery">How much buffered data may pile up before its writeback is started.</param>
     /// <param name="onBlock">Sees each block just before it is written.</param>
     /// <param name="afterRead">Called after each read with the bytes in the file so far (for durability points).</param>
@@ -48,13 +57,14 @@ public static class BodyCopier
         PipeReader body,
         FileStream file,
         long limit,
+        bool direct,
         long writebackEvery,
         BlockObserver onBlock,
         Func<long, ValueTask>? afterRead,
         Action<long>? onReceived,
         CancellationToken cancellationToken)
     {
-        var sink = new Sink(file, limit >= DirectMinimum, writebackEvery, onBlock);
+        var sink = new Sink(file, direct, writebackEvery, onBlock);
         try
         {
             long received = 0;
@@ -139,14 +149,14 @@ public static class BodyCopier
         private long _direct;
         private bool _isDirect;
 
-        public Sink(FileStream file, bool large, long writebackEvery, BlockObserver onBlock)
+        public Sink(FileStream file, bool direct, long writebackEvery, BlockObserver onBlock)
         {
             _file = file;
             _start = _position = _writebackFrom = file.Position;
             _writebackEvery = writebackEvery;
             _onBlock = onBlock;
             _filling = AlignedBuffers.Rent();
-            _isDirect = large && _start % AlignedBuffers.Alignment == 0 && NativeFile.TrySetDirect(file.SafeFileHandle, direct: true);
+            _isDirect = direct && _start % AlignedBuffers.Alignment == 0 && NativeFile.TrySetDirect(file.SafeFileHandle, direct: true);
         }
 
         public bool IsFull => _filled == BufferSize;

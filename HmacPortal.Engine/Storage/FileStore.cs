@@ -76,6 +76,7 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
                     body,
                     file,
                     length,
+                    BodyCopier.GoesDirect(length),
                     WritebackChunk,
                     block =>
                     {

@@ -24,7 +24,7 @@ public sealed class BodyCopierTests : IDisposable
         var directWhileObserved = 0;
 
         var result = await BodyCopier.CopyAsync(
-            InPieces(body, 10_007), file, body.Length, 8 * Mebibyte,
+            InPieces(body, 10_007), file, body.Length, true, 8 * Mebibyte,
             block =>
             {
                 seen.AddRange(block.ToArray());
@@ -48,7 +48,7 @@ public sealed class BodyCopierTests : IDisposable
         var body = SignedUploads.Body((int)(2 * Mebibyte));
         await using var file = Create("whole.bin");
 
-        var result = await BodyCopier.CopyAsync(InPieces(body, 65_536), file, body.Length, 8 * Mebibyte, static _ => { }, null, null, CancellationToken.None);
+        var result = await BodyCopier.CopyAsync(InPieces(body, 65_536), file, body.Length, true, 8 * Mebibyte, static _ => { }, null, null, CancellationToken.None);
 
         Assert.Equal(new BodyCopyResult(BodyCopyStop.Ended, body.Length, body.Length), result);
         file.Close();
@@ -56,13 +56,13 @@ public sealed class BodyCopierTests : IDisposable
     }
 
     [Fact]
-    public async Task Copy_SmallBody_GoesThroughThePageCache()
+    public async Task Copy_NotAskedToGoDirect_GoesThroughThePageCache()
     {
         var body = SignedUploads.Body(500_000);
         await using var file = Create("small.bin");
         var direct = false;
 
-        var result = await BodyCopier.CopyAsync(InPieces(body, 4096), file, body.Length, 8 * Mebibyte, _ => direct |= IsDirect(file), null, null, CancellationToken.None);
+        var result = await BodyCopier.CopyAsync(InPieces(body, 4096), file, body.Length, false, 8 * Mebibyte, _ => direct |= IsDirect(file), null, null, CancellationToken.None);
 
         Assert.Equal(new BodyCopyResult(BodyCopyStop.Ended, body.Length, 0), result);
         Assert.False(direct);
@@ -78,7 +78,7 @@ public sealed class BodyCopierTests : IDisposable
         await using var file = Create("resumed.bin");
         file.Write(head);
 
-        var result = await BodyCopier.CopyAsync(InPieces(body, 30_000), file, body.Length, 8 * Mebibyte, static _ => { }, null, null, CancellationToken.None);
+        var result = await BodyCopier.CopyAsync(InPieces(body, 30_000), file, body.Length, true, 8 * Mebibyte, static _ => { }, null, null, CancellationToken.None);
 
         Assert.Equal(new BodyCopyResult(BodyCopyStop.Ended, body.Length, 0), result);
         Assert.Equal(head.Length + body.Length, file.Position);
@@ -97,7 +97,7 @@ public sealed class BodyCopierTests : IDisposable
 
         // The connection drops once everything sent so far has been read.
         var result = await BodyCopier.CopyAsync(
-            pipe.Reader, file, 4 * Mebibyte, 8 * Mebibyte, static _ => { }, null,
+            pipe.Reader, file, 4 * Mebibyte, true, 8 * Mebibyte, static _ => { }, null,
             n =>
             {
                 if ((received += n) == arrived.Length)
@@ -123,7 +123,7 @@ public sealed class BodyCopierTests : IDisposable
         var reports = new List<(long Reported, long Length)>();
 
         var result = await BodyCopier.CopyAsync(
-            InPieces(body, 50_000), file, body.Length, 8 * Mebibyte, static _ => { },
+            InPieces(body, 50_000), file, body.Length, true, 8 * Mebibyte, static _ => { },
             landed =>
             {
                 reports.Add((landed, new FileInfo(path).Length));
@@ -145,7 +145,7 @@ public sealed class BodyCopierTests : IDisposable
         var fileOnFullDisk = new FileStream(Path.Combine(small.Path, "big.bin"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 0);
         await using (fileOnFullDisk)
         {
-            var failure = await Assert.ThrowsAsync<IOException>(() => BodyCopier.CopyAsync(InPieces(body, 65_536), fileOnFullDisk, body.Length, 8 * Mebibyte, static _ => { }, null, null, CancellationToken.None));
+            var failure = await Assert.ThrowsAsync<IOException>(() => BodyCopier.CopyAsync(InPieces(body, 65_536), fileOnFullDisk, body.Length, true, 8 * Mebibyte, static _ => { }, null, null, CancellationToken.None));
             Assert.True(FileStore.IsNoSpace(failure), failure.Message);
             Assert.False(IsDirect(fileOnFullDisk));
         }
@@ -155,11 +155,18 @@ public sealed class BodyCopierTests : IDisposable
         {
             var next = SignedUploads.Body((int)(2 * Mebibyte) + i);
             await using var file = Create($"after{i}.bin");
-            await BodyCopier.CopyAsync(InPieces(next, 65_536), file, next.Length, 8 * Mebibyte, static _ => { }, null, null, CancellationToken.None);
+            await BodyCopier.CopyAsync(InPieces(next, 65_536), file, next.Length, true, 8 * Mebibyte, static _ => { }, null, null, CancellationToken.None);
             file.Close();
             Assert.Equal(SHA256.HashData(next), SHA256.HashData(await File.ReadAllBytesAsync(_dir.Combine($"after{i}.bin"))));
         }
     }
+
+    [Theory]
+    [InlineData(1L << 20, false)]
+    [InlineData((8L << 20) - 1, false)]
+    [InlineData(8L << 20, true)]
+    [InlineData(1L << 30, true)]
+    public void GoesDirect_FromEightMebibytesOn(long fileLength, bool direct) => Assert.Equal(direct, BodyCopier.GoesDirect(fileLength));
 
     public void Dispose() => _dir.Dispose();
 
