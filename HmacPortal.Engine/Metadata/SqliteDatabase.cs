@@ -31,6 +31,7 @@ public sealed class SqliteDatabase : Database
     // connection its page cache stays valid from one commit to the next; an idle connection taken
     // at random would find the database changed by another and read its pages again.
     private SqliteConnection? _writerConnection;
+    private volatile bool _disposed;
 
     // The prepared statements of each connection, by SQL. A connection is lent to one lease at a
     // time, so its dictionary is only ever used by one thread at a time; closing the connection
@@ -70,6 +71,12 @@ public sealed class SqliteDatabase : Database
         };
         _giveBackWriter = _ =>
         {
+            if (_disposed)
+            {
+                // Disposed while this writer worked: its connection is closed by the writer, never under it.
+                CloseWriterConnection();
+            }
+
             _writer.Release();
             NoteWrite();
         };
@@ -342,7 +349,21 @@ public sealed class SqliteDatabase : Database
             connection.Dispose();
         }
 
+        // The writers' connection is closed here only if no writer holds it; otherwise its writer
+        // closes it when it is done.
+        _disposed = true;
+        if (_writer.Wait(TimeSpan.Zero))
+        {
+            CloseWriterConnection();
+            _writer.Release();
+        }
+    }
+
+    /// <summary>Closes the writers' connection; only the holder of the writers' queue calls it.</summary>
+    private void CloseWriterConnection()
+    {
         _writerConnection?.Dispose();
+        _writerConnection = null;
     }
 
     private SqliteConnection Open()

@@ -201,6 +201,33 @@ public sealed class SqliteDatabaseTests : IDisposable
         Assert.Equal(1L, count.ScalarInt64());
     }
 
+    [Fact]
+    public async Task Dispose_WhileAWriterWorks_LeavesItsConnectionToIt_WhichClosesItWhenDone()
+    {
+        var database = new SqliteDatabase(Options.Create(new ServerOptions { DataPath = _dir.Path }));
+        var lease = await database.BorrowWriterAsync(CancellationToken.None);
+        var transaction = lease.Connection.BeginTransaction();
+        using (var insert = lease.Command("INSERT INTO files (path, stored_path, size, content_type, protocol, created) VALUES ('w.bin', 'w.bin', 1, 'text/plain', 'v', 1)"))
+        {
+            insert.Transaction = transaction;
+            insert.ExecuteNonQuery();
+        }
+
+        database.Dispose();
+
+        Assert.Equal(System.Data.ConnectionState.Open, lease.Connection.State);
+        transaction.Commit();
+        transaction.Dispose();
+        var connection = lease.Connection;
+        lease.Dispose();
+        Assert.Equal(System.Data.ConnectionState.Closed, connection.State);
+
+        using var reopened = new SqliteDatabase(Options.Create(new ServerOptions { DataPath = _dir.Path }));
+        using var reading = reopened.Borrow();
+        using var count = reading.Command("SELECT count(*) FROM files WHERE path = 'w.bin'");
+        Assert.Equal(1L, count.ScalarInt64());
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
