@@ -12,8 +12,6 @@ internal static partial class NativeFile
     private const int WriteOnly = 1;
     private const int CloseOnExec = 0x80000;
     private const int UnnamedMode = 0b110_100_000; // 0640
-    private const int AtFdCwd = -100;
-    private const int AtSymlinkFollow = 0x400;
     private const int SetFlags = 4;
 
     /// <summary>
@@ -65,20 +63,20 @@ internal static partial class NativeFile
 
     // open(2) flags whose values differ between architectures: arm and powerpc have their own,
     // the others use the generic ones.
-    private static int DirectoryFlag => RuntimeInformation.ProcessArchitecture switch
+    private static readonly int DirectoryFlag = RuntimeInformation.ProcessArchitecture switch
     {
         Architecture.Arm64 or Architecture.Arm or Architecture.Ppc64le => 0x4000,
         _ => 0x10000,
     };
 
-    private static int DirectFlag => RuntimeInformation.ProcessArchitecture switch
+    private static readonly int DirectFlag = RuntimeInformation.ProcessArchitecture switch
     {
         Architecture.Arm64 or Architecture.Arm => 0x10000,
         Architecture.Ppc64le => 0x20000,
         _ => 0x4000,
     };
 
-    private static int UnnamedFlag => 0x400000 | DirectoryFlag;
+    private static readonly int UnnamedFlag = 0x400000 | DirectoryFlag;
 
     /// <summary>
     /// Opens a new file without a name in <paramref name="directory"/> (<c>O_TMPFILE</c>), for
@@ -107,19 +105,8 @@ internal static partial class NativeFile
     /// already exists, so of two racing writers exactly one gets the name.
     /// </summary>
     /// <exception cref="IOException">Any other failure, with its errno.</exception>
-    public static bool TryName(SafeFileHandle file, string target)
-    {
-        var self = $"/proc/self/fd/{file.DangerousGetHandle().ToInt32()}";
-        if (linkat(AtFdCwd, self, AtFdCwd, target, AtSymlinkFollow) == 0)
-        {
-            return true;
-        }
-
-        var error = Marshal.GetLastPInvokeError();
-        return error == Errno.Exist
-            ? false
-            : throw new IOException($"naming the file failed: {Marshal.GetPInvokeErrorMessage(error)}", error);
-    }
+    public static bool TryName(SafeFileHandle file, string target) =>
+        NoReplaceRename.TryLink($"/proc/self/fd/{file.DangerousGetHandle().ToInt32()}", target, followLink: true);
 
     /// <summary>Whether anything is at <paramref name="path"/> (a link counts, even a dangling one): one <c>lstat</c>.</summary>
     public static unsafe bool Exists(string path)
@@ -132,7 +119,7 @@ internal static partial class NativeFile
     /// <summary>fsync of a directory, so that a rename into it survives a power cut.</summary>
     public static void FlushDirectory(string directory)
     {
-        var fd = open(directory, ReadOnly | DirectoryFlag);
+        var fd = open(directory, ReadOnly | DirectoryFlag, 0);
         if (fd < 0)
         {
             return;
@@ -149,13 +136,7 @@ internal static partial class NativeFile
     }
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int open(string path, int flags, int mode);
-
-    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int linkat(int olddirfd, string oldpath, int newdirfd, string newpath, int flags);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int fsync(int fd);

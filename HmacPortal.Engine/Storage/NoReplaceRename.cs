@@ -11,6 +11,7 @@ public static partial class NoReplaceRename
 {
     private const int AtFdCwd = -100;
     private const uint RenameNoReplace = 1;
+    private const int AtSymlinkFollow = 0x400;
 
     /// <summary>Returns false when <paramref name="target"/> already exists; the source is then left in place.</summary>
     /// <exception cref="IOException">Any other failure (missing source, no space, permissions).</exception>
@@ -42,9 +43,13 @@ public static partial class NoReplaceRename
     }
 
     /// <summary>Creates a second name for a file; false when <paramref name="target"/> exists.</summary>
-    public static bool TryLink(string source, string target)
+    /// <param name="followLink">
+    /// Name what a link at <paramref name="source"/> points to rather than the link itself
+    /// (<c>AT_SYMLINK_FOLLOW</c>), as <c>/proc/self/fd/N</c> needs to name an unnamed file.
+    /// </param>
+    public static bool TryLink(string source, string target, bool followLink = false)
     {
-        if (link(source, target) == 0)
+        if (linkat(AtFdCwd, source, AtFdCwd, target, followLink ? AtSymlinkFollow : 0) == 0)
         {
             return true;
         }
@@ -60,5 +65,5 @@ public static partial class NoReplaceRename
     private static partial int renameat2(int olddirfd, string oldpath, int newdirfd, string newpath, uint flags);
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int link(string oldpath, string newpath);
+    private static partial int linkat(int olddirfd, string oldpath, int newdirfd, string newpath, int flags);
 }
