@@ -17,7 +17,11 @@ namespace HmacPortal.Engine.Metadata;
 /// Checkpoints (copying the WAL into the database, with an fsync of each) run on a thread of their
 /// own, at most <see cref="CheckpointDelay"/> after a write, and never inside a writer's commit:
 /// SQLite's automatic checkpoint would make the writer that crosses its threshold, and every
-/// writer queued behind it, wait for two flushes to disk.
+/// writer queued behind it, wait for two flushes to disk. The WAL starts over from its beginning
+/// only when a checkpoint has copied all of it, which under a steady stream of writes never
+/// happens by itself; once it holds more than <see cref="WalLimitBytes"/>, the checkpointer queues
+/// with the writers for a moment to let it start over (<see cref="RestartWalAsync"/>), so it stays
+/// bounded however long the stream lasts.
 /// </remarks>
 public sealed class SqliteDatabase : Database
 {
@@ -42,15 +46,41 @@ public sealed class SqliteDatabase : Database
     /// <summary>How long after a write its checkpoint (and so its flush to disk) may wait, gathering others.</summary>
     public static readonly TimeSpan CheckpointDelay = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>The WAL size past which the checkpointer empties it, and the size a WAL that SQLite starts over by itself is cut back to.</summary>
+    public const long DefaultWalLimitBytes = 64L << 20;
+
+    /// <summary>
+    /// How long the checkpoint that lets the WAL start over waits for readers still reading from it,
+    /// with the writers queued behind it; past that it gives up until the next round.
+    /// </summary>
+    private const int RestartReaderWaitMilliseconds = 200;
+
+    private const int BusyTimeoutMilliseconds = 30_000;
+
     private readonly ILogger? _logger;
     private readonly SemaphoreSlim _written = new(0, 1);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _checkpoints;
     private int _unsynced;
     private long _checkpointCount;
+    private long _walRestarts;
+    private readonly TimeSpan _checkpointDelay;
+
+    // SQLite's page size, which is also the size of the page each WAL frame holds.
+    private readonly long _pageSize;
 
     public SqliteDatabase(IOptions<ServerOptions> options, ILogger<SqliteDatabase>? logger = null)
+        : this(options, logger, DefaultWalLimitBytes, CheckpointDelay)
     {
+    }
+
+    /// <param name="walLimitBytes">The WAL size past which it is made to start over.</param>
+    /// <param name="checkpointDelay">How long after a write its checkpoint may wait.</param>
+    internal SqliteDatabase(IOptions<ServerOptions> options, ILogger<SqliteDatabase>? logger, long walLimitBytes, TimeSpan checkpointDelay)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(walLimitBytes);
+        WalLimitBytes = walLimitBytes;
+        _checkpointDelay = checkpointDelay;
         _logger = logger;
         _giveBack = given =>
         {
@@ -157,11 +187,22 @@ public sealed class SqliteDatabase : Database
             );
             """);
         Migrate(connection);
+        using (var pageSize = lease.Command("PRAGMA page_size"))
+        {
+            _pageSize = pageSize.ScalarInt64();
+        }
+
         _checkpoints = Task.Run(CheckpointLoopAsync);
     }
 
     /// <summary>How many background checkpoints have run.</summary>
     public long CheckpointCount => Interlocked.Read(ref _checkpointCount);
+
+    /// <summary>How many times the checkpointer has emptied a WAL over <see cref="WalLimitBytes"/>.</summary>
+    public long WalRestarts => Interlocked.Read(ref _walRestarts);
+
+    /// <summary>The WAL size past which the checkpointer empties it, and the size a WAL that SQLite starts over by itself is cut back to.</summary>
+    public long WalLimitBytes { get; }
 
     /// <summary>
     /// A connection came back, perhaps after a write: wakes the checkpointer if it is not already
@@ -188,11 +229,14 @@ public sealed class SqliteDatabase : Database
             while (true)
             {
                 await _written.WaitAsync(_stopping.Token).ConfigureAwait(false);
-                await Task.Delay(CheckpointDelay, _stopping.Token).ConfigureAwait(false);
+                await Task.Delay(_checkpointDelay, _stopping.Token).ConfigureAwait(false);
 
                 // Writes from here on wake the next round.
                 Volatile.Write(ref _unsynced, 0);
-                Checkpoint();
+                if (Checkpoint("PASSIVE") * _pageSize > WalLimitBytes)
+                {
+                    await RestartWalAsync().ConfigureAwait(false);
+                }
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -201,17 +245,44 @@ public sealed class SqliteDatabase : Database
     }
 
     /// <summary>
-    /// Copies what the WAL holds into the database without waiting for readers or writers
-    /// (PASSIVE), flushing both to disk. What it cannot copy yet stays in the WAL for the next one.
+    /// Copies what the WAL holds into the database, flushing both to disk: PASSIVE without waiting
+    /// for readers or writers, TRUNCATE also waiting for the readers still reading from the WAL
+    /// and then emptying it. What it cannot copy yet stays in the WAL for the next one. Returns
+    /// how many frames the WAL holds (0 when the checkpoint failed).
     /// </summary>
-    private void Checkpoint()
+    private long Checkpoint(string mode, int? busyTimeoutMilliseconds = null)
     {
         try
         {
             using var lease = new DatabaseLease(_idle.TryTake(out var idle) ? idle : Open(), given => _idle.Add((SqliteConnection)given));
-            using var command = lease.Command("PRAGMA wal_checkpoint(PASSIVE)");
-            command.ExecuteNonQuery();
-            Interlocked.Increment(ref _checkpointCount);
+            var connection = (SqliteConnection)lease.Connection;
+            if (busyTimeoutMilliseconds is { } shorter)
+            {
+                Execute(connection, $"PRAGMA busy_timeout = {shorter}");
+            }
+
+            try
+            {
+                using var command = lease.Command($"PRAGMA wal_checkpoint({mode})");
+                using var reader = command.ExecuteReader();
+
+                // One row: whether it had to stop short (busy), the WAL's frames, the frames copied.
+                var (busy, frames) = reader.Read() ? (reader.GetInt64(0) != 0, reader.GetInt64(1)) : (true, 0L);
+                Interlocked.Increment(ref _checkpointCount);
+                if (mode == "TRUNCATE" && !busy)
+                {
+                    Interlocked.Increment(ref _walRestarts);
+                }
+
+                return frames;
+            }
+            finally
+            {
+                if (busyTimeoutMilliseconds is not null)
+                {
+                    Execute(connection, $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}");
+                }
+            }
         }
         catch (SqliteException ex)
         {
@@ -220,6 +291,29 @@ public sealed class SqliteDatabase : Database
             {
                 MetadataLog.CheckpointFailed(_logger, ex.Message);
             }
+
+            return 0;
+        }
+    }
+
+    /// <summary>
+    /// Makes a WAL that has grown past <see cref="WalLimitBytes"/> start over. SQLite starts it
+    /// over by itself only when a checkpoint has copied all of it and no reader still reads from
+    /// it; under a steady stream of writes the first never happens, as each checkpoint ends behind
+    /// a newer commit. Queued with the writers (so none commits meanwhile), a TRUNCATE checkpoint
+    /// copies the little the PASSIVE one before it left, waits briefly for the readers still
+    /// reading from the WAL, and empties it.
+    /// </summary>
+    private async Task RestartWalAsync()
+    {
+        await _writer.WaitAsync(_stopping.Token).ConfigureAwait(false);
+        try
+        {
+            Checkpoint("TRUNCATE", RestartReaderWaitMilliseconds);
+        }
+        finally
+        {
+            _writer.Release();
         }
     }
 
@@ -370,7 +464,7 @@ public sealed class SqliteDatabase : Database
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        Execute(connection, "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;");
+        Execute(connection, $"PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = {BusyTimeoutMilliseconds}; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {WalLimitBytes};");
         return connection;
     }
 

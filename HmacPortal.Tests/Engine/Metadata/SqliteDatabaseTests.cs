@@ -183,6 +183,66 @@ public sealed class SqliteDatabaseTests : IDisposable
     }
 
     [Fact]
+    public async Task AStreamOfWrites_WithReadersBetweenThem_StartsTheWalOverPastItsLimit_AgainAndAgain()
+    {
+        // A small limit, and checkpoints 20 ms after a write rather than 500, so that a few seconds of
+        // writes make many rounds, each crossing the limit.
+        const long Limit = 256 << 10;
+        using var database = new SqliteDatabase(Options.Create(new ServerOptions { DataPath = _dir.Path }), null, Limit, TimeSpan.FromMilliseconds(20));
+        var wal = database.DatabasePath + "-wal";
+        using var stop = new CancellationTokenSource();
+
+        // Readers keep a read transaction open at almost any moment, as a busy server's do.
+        var readers = Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var lease = database.Borrow();
+                using var count = lease.Command("SELECT count(*) FROM files");
+                count.ScalarInt64();
+                await Task.Yield();
+            }
+        })).ToArray();
+
+        // One commit after another, never pausing (so no checkpoint ever finds the WAL without a
+        // newer commit), until the WAL has been seen to shrink twice, for at most 10 s or 30 000
+        // commits. Each commit appends to the WAL; one that never starts over only ever grows.
+        var commits = 0;
+        var shrank = 0;
+        long last = 0;
+        var sizes = new List<long>();
+        var watch = Stopwatch.StartNew();
+        var sampled = TimeSpan.Zero;
+        while (shrank < 2 && watch.Elapsed < TimeSpan.FromSeconds(10) && commits < 30_000)
+        {
+            using (var lease = await database.BorrowWriterAsync(CancellationToken.None))
+            using (var insert = lease.Command("INSERT INTO files (path, stored_path, size, content_type, protocol, created) VALUES (@path, @path, 1, 'text/plain', 'v', 1)"))
+            {
+                insert.With("@path", $"s/{commits}.bin").ExecuteNonQuery();
+            }
+
+            commits++;
+            if (watch.Elapsed - sampled > TimeSpan.FromMilliseconds(20))
+            {
+                sampled = watch.Elapsed;
+                var size = new FileInfo(wal).Length;
+                shrank += size < last ? 1 : 0;
+                last = size;
+                sizes.Add(size >> 10);
+            }
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(readers);
+
+        Assert.True(shrank >= 2, $"the WAL did not start over twice in {commits} commits ({database.WalRestarts} restarts); its sizes in KiB: {string.Join(' ', sizes)}");
+        Assert.True(database.WalRestarts >= 2);
+        using var reading = database.Borrow();
+        using var rows = reading.Command("SELECT count(*) FROM files");
+        Assert.Equal(commits, rows.ScalarInt64());
+    }
+
+    [Fact]
     public async Task Dispose_StopsTheCheckpointer_WhileOneIsDue()
     {
         var database = new SqliteDatabase(Options.Create(new ServerOptions { DataPath = _dir.Path }));
