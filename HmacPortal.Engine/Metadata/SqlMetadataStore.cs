@@ -10,27 +10,143 @@ namespace HmacPortal.Engine.Metadata;
 /// database, which start-up reconciliation recreates from the files (fsynced before their record
 /// is written).
 /// </summary>
+/// <remarks>
+/// Records are committed in groups: one handed in while the writers' connection is busy waits
+/// with the others that arrive meanwhile, and whichever of their callers gets the connection
+/// next commits them all in one transaction. A SQLite commit writes every page it changed to the
+/// log, and concurrent records change the same few pages (the table's and its indexes' last
+/// leaves), so a commit of many costs little more than a commit of one.
+/// </remarks>
 public sealed class SqlMetadataStore(Database database) : IMetadataStore
 {
     private const string Columns = "path, stored_path, size, content_type, sha256, owner, protocol, client_address, created, expires, downloads, last_download, processed, scan, deduplicated, thumbnail";
     private const string SelectByPath = $"SELECT {Columns} FROM files WHERE path = @path";
+    private const string Upsert = """
+        INSERT INTO files (path, stored_path, size, content_type, sha256, owner, protocol, client_address, created, expires, downloads, last_download, processed, scan, deduplicated, thumbnail)
+        VALUES (@path, @stored, @size, @type, @sha, @owner, @protocol, @client, @created, @expires, @downloads, @last, @processed, NULL, 0, 0)
+        ON CONFLICT (path) DO UPDATE SET stored_path = excluded.stored_path, size = excluded.size, content_type = excluded.content_type,
+            sha256 = excluded.sha256, owner = excluded.owner, protocol = excluded.protocol, client_address = excluded.client_address,
+            created = excluded.created, expires = excluded.expires, downloads = excluded.downloads, last_download = excluded.last_download,
+            processed = excluded.processed, scan = NULL, deduplicated = 0, thumbnail = 0
+        """;
 
+    // Records handed in and not yet taken into a commit, oldest first.
+    private readonly Lock _waitingGate = new();
+    private List<WaitingRecord> _waiting = [];
+
+    /// <summary>
+    /// Records <paramref name="record"/> (replacing one of the same path). Cancelling stops the wait
+    /// only while the record is not yet in a commit; once it is, the call returns that commit's outcome.
+    /// </summary>
     public async Task RecordAsync(FileRecord record, CancellationToken cancellationToken)
     {
-        using var lease = await database.BorrowWriterAsync(cancellationToken).ConfigureAwait(false);
-        var command = lease.Statement("""
-            INSERT INTO files (path, stored_path, size, content_type, sha256, owner, protocol, client_address, created, expires, downloads, last_download, processed, scan, deduplicated, thumbnail)
-            VALUES (@path, @stored, @size, @type, @sha, @owner, @protocol, @client, @created, @expires, @downloads, @last, @processed, NULL, 0, 0)
-            ON CONFLICT (path) DO UPDATE SET stored_path = excluded.stored_path, size = excluded.size, content_type = excluded.content_type,
-                sha256 = excluded.sha256, owner = excluded.owner, protocol = excluded.protocol, client_address = excluded.client_address,
-                created = excluded.created, expires = excluded.expires, downloads = excluded.downloads, last_download = excluded.last_download,
-                processed = excluded.processed, scan = NULL, deduplicated = 0, thumbnail = 0
-            """)
+        var mine = new WaitingRecord(record);
+        lock (_waitingGate)
+        {
+            _waiting.Add(mine);
+        }
+
+        DatabaseLease lease;
+        try
+        {
+            lease = await database.BorrowWriterAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            lock (_waitingGate)
+            {
+                if (_waiting.Remove(mine))
+                {
+                    // Never taken into a commit: nothing of it was written.
+                    throw;
+                }
+            }
+
+            // Another caller's commit has it: its outcome is this call's.
+            await mine.Done.Task.ConfigureAwait(false);
+            return;
+        }
+
+        using (lease)
+        {
+            List<WaitingRecord> group;
+            lock (_waitingGate)
+            {
+                group = _waiting;
+                _waiting = [];
+            }
+
+            // Empty when an earlier caller's commit took this record along.
+            if (group.Count > 0)
+            {
+                await CommitAsync(lease, group).ConfigureAwait(false);
+            }
+        }
+
+        await mine.Done.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Commits <paramref name="group"/> in one transaction and completes each record's wait. If that
+    /// fails, each record is tried alone, so that one bad record fails only its own caller.
+    /// Not cancellable: it carries other callers' records.
+    /// </summary>
+    private static async Task CommitAsync(DatabaseLease lease, List<WaitingRecord> group)
+    {
+        if (group.Count > 1)
+        {
+            try
+            {
+                await using var transaction = await lease.Connection.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
+                foreach (var waiting in group)
+                {
+                    await InsertAsync(lease, waiting.Record, transaction).ConfigureAwait(false);
+                }
+
+                await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                foreach (var waiting in group)
+                {
+                    waiting.Done.TrySetResult();
+                }
+
+                return;
+            }
+            catch (Exception)
+            {
+                // Rolled back; each alone below, where every record's wait ends with its own outcome.
+            }
+        }
+
+        foreach (var waiting in group)
+        {
+            try
+            {
+                await InsertAsync(lease, waiting.Record, null).ConfigureAwait(false);
+                waiting.Done.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                waiting.Done.TrySetException(ex);
+            }
+        }
+    }
+
+    private static async Task InsertAsync(DatabaseLease lease, FileRecord record, DbTransaction? transaction)
+    {
+        var command = lease.Statement(Upsert)
             .With("@path", record.Path).With("@stored", record.StoredPath).With("@size", record.Size).With("@type", record.ContentType)
             .With("@sha", record.Sha256).With("@owner", record.Owner).With("@protocol", record.Protocol).With("@client", record.ClientAddress)
             .With("@created", record.Created).With("@expires", record.Expires).With("@downloads", record.Downloads)
             .With("@last", record.LastDownload).With("@processed", record.Processed);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        command.Transaction = transaction;
+        await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private sealed class WaitingRecord(FileRecord record)
+    {
+        public FileRecord Record { get; } = record;
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     public async Task<FileRecord?> GetAsync(string path, CancellationToken cancellationToken)
