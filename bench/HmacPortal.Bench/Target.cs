@@ -239,6 +239,11 @@ internal sealed class HmacPortalTarget : Target
 
             """ + extraToml);
         var info = new ProcessStartInfo("dotnet", [serverDll, "--config", config]) { UseShellExecute = false, RedirectStandardOutput = true };
+
+        // The memory settings the systemd unit (docs/DEPLOYMENT.md) and `dotnet run`
+        // (HmacPortal/Properties/launchSettings.json) start the server with.
+        info.Environment["MALLOC_ARENA_MAX"] = "2";
+        info.Environment["DOTNET_GCgen0size"] = "0x1000000";
         var target = new HmacPortalTarget { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), ConfigPath = config };
         target.Process = System.Diagnostics.Process.Start(info);
         target.Process!.OutputDataReceived += (_, e) => target.Logged(e.Data);
