@@ -18,11 +18,17 @@ internal sealed class StorageHealthCheck(IOptionsMonitor<ServerOptions> options)
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return HealthCheckResult.Unhealthy("storage directory is not writable");
+            return HealthCheckResult.Unhealthy(Directory.Exists(server.StoragePath)
+                ? "storage directory is not writable"
+                : "storage directory does not exist: removed, or its volume is not mounted");
         }
         finally
         {
-            File.Delete(probe);
+            // A probe that was never written (the directory is gone) has nothing to delete.
+            if (File.Exists(probe))
+            {
+                File.Delete(probe);
+            }
         }
 
         var volume = StorageVolume.Of(server.StoragePath);

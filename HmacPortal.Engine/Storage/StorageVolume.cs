@@ -6,9 +6,18 @@ public readonly record struct StorageVolume(long FreeBytes, long TotalBytes)
     public long UsedBytes => TotalBytes - FreeBytes;
 
     /// <summary>Reads the volume of <paramref name="directory"/> (statvfs of that path, not of its mount root's name).</summary>
+    /// <exception cref="StorageUnavailableException">The directory does not exist.</exception>
     public static StorageVolume Of(string directory)
     {
-        var drive = new DriveInfo(Path.GetFullPath(directory));
-        return new StorageVolume(drive.AvailableFreeSpace, drive.TotalSize);
+        var full = Path.GetFullPath(directory);
+        try
+        {
+            var drive = new DriveInfo(full);
+            return new StorageVolume(drive.AvailableFreeSpace, drive.TotalSize);
+        }
+        catch (DriveNotFoundException ex)
+        {
+            throw new StorageUnavailableException($"the storage directory {full} does not exist: removed, or its volume is not mounted", ex);
+        }
     }
 }

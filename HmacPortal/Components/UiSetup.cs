@@ -37,6 +37,12 @@ internal static class UiSetup
                     return Endpoints.HttpOutcomes.DatabaseUnavailable(wait, "the database is unreachable; try again shortly").ExecuteAsync(context);
                 }
 
+                // Storage gone (removed, or its volume not mounted): also passing, once an operator acts.
+                if (context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error is Engine.Storage.StorageUnavailableException)
+                {
+                    return Endpoints.HttpOutcomes.StorageUnavailable().ExecuteAsync(context);
+                }
+
                 context.Response.StatusCode = StatusCodes.Status500InternalServerError;
                 context.Response.ContentType = "application/problem+json";
                 return context.Response.WriteAsync(
