@@ -57,6 +57,11 @@ public sealed class SqliteDatabase : Database
 
     private const int BusyTimeoutMilliseconds = 30_000;
 
+    /// <summary>How long the checkpointer leaves the WAL be after a reader outlasted its wait, first and at most (doubling between).</summary>
+    private static readonly TimeSpan FirstRestartBackoff = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan MaxRestartBackoff = TimeSpan.FromSeconds(60);
+
     private readonly ILogger? _logger;
     private readonly SemaphoreSlim _written = new(0, 1);
     private readonly CancellationTokenSource _stopping = new();
@@ -64,6 +69,12 @@ public sealed class SqliteDatabase : Database
     private int _unsynced;
     private long _checkpointCount;
     private long _walRestarts;
+    private long _walRestartAttempts;
+
+    // Used only by the checkpoint loop: when it may next try to empty the WAL, and how long it
+    // waited after the last reader that outlasted it.
+    private long _nextRestartTimestamp;
+    private TimeSpan _restartBackoff;
     private readonly TimeSpan _checkpointDelay;
 
     // SQLite's page size, which is also the size of the page each WAL frame holds.
@@ -201,6 +212,9 @@ public sealed class SqliteDatabase : Database
     /// <summary>How many times the checkpointer has emptied a WAL over <see cref="WalLimitBytes"/>.</summary>
     public long WalRestarts => Interlocked.Read(ref _walRestarts);
 
+    /// <summary>How many times the checkpointer has tried to, each holding the writers up for at most its wait for readers.</summary>
+    public long WalRestartAttempts => Interlocked.Read(ref _walRestartAttempts);
+
     /// <summary>The WAL size past which the checkpointer empties it, and the size a WAL that SQLite starts over by itself is cut back to.</summary>
     public long WalLimitBytes { get; }
 
@@ -233,7 +247,7 @@ public sealed class SqliteDatabase : Database
 
                 // Writes from here on wake the next round.
                 Volatile.Write(ref _unsynced, 0);
-                if (Checkpoint("PASSIVE") * _pageSize > WalLimitBytes)
+                if (Checkpoint("PASSIVE") * _pageSize > WalLimitBytes && System.Diagnostics.Stopwatch.GetTimestamp() >= _nextRestartTimestamp)
                 {
                     await RestartWalAsync().ConfigureAwait(false);
                 }
@@ -304,17 +318,33 @@ public sealed class SqliteDatabase : Database
     /// copies the little the PASSIVE one before it left, waits briefly for the readers still
     /// reading from the WAL, and empties it.
     /// </summary>
+    /// <remarks>
+    /// A reader that outlasts the wait (a long query, an integrity check, a copy of the database)
+    /// would make every round hold the writers up for nothing; after one, the checkpointer leaves
+    /// the WAL be for <see cref="FirstRestartBackoff"/>, doubling up to <see cref="MaxRestartBackoff"/>.
+    /// </remarks>
     private async Task RestartWalAsync()
     {
+        var emptied = WalRestarts;
         await _writer.WaitAsync(_stopping.Token).ConfigureAwait(false);
         try
         {
+            Interlocked.Increment(ref _walRestartAttempts);
             Checkpoint("TRUNCATE", RestartReaderWaitMilliseconds);
         }
         finally
         {
             _writer.Release();
         }
+
+        if (WalRestarts > emptied)
+        {
+            _restartBackoff = TimeSpan.Zero;
+            return;
+        }
+
+        _restartBackoff = _restartBackoff == TimeSpan.Zero ? FirstRestartBackoff : TimeSpan.FromTicks(Math.Min(_restartBackoff.Ticks * 2, MaxRestartBackoff.Ticks));
+        _nextRestartTimestamp = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(_restartBackoff.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
     }
 
     /// <summary>

@@ -243,6 +243,39 @@ public sealed class SqliteDatabaseTests : IDisposable
     }
 
     [Fact]
+    public async Task AReaderOutlastingTheWait_IsLeftAlone_RatherThanHoldingTheWritersUpEveryRound()
+    {
+        const long Limit = 256 << 10;
+        using var database = new SqliteDatabase(Options.Create(new ServerOptions { DataPath = _dir.Path }), null, Limit, TimeSpan.FromMilliseconds(20));
+
+        // A long read: its snapshot keeps the WAL from being emptied for as long as it lasts.
+        using var reader = new SqliteConnection($"Data Source={database.DatabasePath};Pooling=false");
+        reader.Open();
+        using var snapshot = reader.BeginTransaction(deferred: true);
+        using (var count = reader.CreateCommand())
+        {
+            count.Transaction = snapshot;
+            count.CommandText = "SELECT count(*) FROM files";
+            count.ScalarInt64();
+        }
+
+        // Commits past the limit for 1.5 s: with 20 ms rounds and a 200 ms wait per attempt,
+        // trying every round would be six attempts or more.
+        var commits = 0;
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(1.5) && commits < 30_000)
+        {
+            using var lease = await database.BorrowWriterAsync(CancellationToken.None);
+            using var insert = lease.Command("INSERT INTO files (path, stored_path, size, content_type, protocol, created) VALUES (@path, @path, 1, 'text/plain', 'v', 1)");
+            insert.With("@path", $"r/{commits++}.bin").ExecuteNonQuery();
+        }
+
+        Assert.Equal(1, database.WalRestartAttempts);
+        Assert.Equal(0, database.WalRestarts);
+        snapshot.Rollback();
+    }
+
+    [Fact]
     public async Task Dispose_StopsTheCheckpointer_WhileOneIsDue()
     {
         var database = new SqliteDatabase(Options.Create(new ServerOptions { DataPath = _dir.Path }));
