@@ -276,6 +276,43 @@ public sealed class SqliteDatabaseTests : IDisposable
     }
 
     [Fact]
+    public async Task EmptyingTheWal_WhileAnotherConnectionHoldsTheWriteLock_GivesTheWritersBackWithinASecondOrSo()
+    {
+        // A one-page limit, so the round after a few commits tries to empty the WAL; 300 ms after
+        // the first commit, by when the other connection holds the lock.
+        using var database = new SqliteDatabase(Options.Create(new ServerOptions { DataPath = _dir.Path }), null, 4096, TimeSpan.FromMilliseconds(300));
+        for (var i = 0; i < 20; i++)
+        {
+            using var lease = await database.BorrowWriterAsync(CancellationToken.None);
+            using var insert = lease.Command("INSERT INTO files (path, stored_path, size, content_type, protocol, created) VALUES (@path, @path, 1, 'text/plain', 'v', 1)");
+            insert.With("@path", $"l/{i}.bin").ExecuteNonQuery();
+        }
+
+        // Another connection holds SQLite's write lock, as a VACUUM or the sqlite3 shell would: the
+        // TRUNCATE checkpoint waits for it only as long as its wait for readers, then reports itself
+        // busy (it does not fail, so the driver does not retry it for its 30 s command timeout).
+        using var other = new SqliteConnection($"Data Source={database.DatabasePath};Pooling=false");
+        other.Open();
+        using var held = other.BeginTransaction(deferred: false);
+
+        var deadline = Stopwatch.StartNew();
+        while (database.WalRestartAttempts == 0 && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(1, database.WalRestartAttempts);
+        var waited = Stopwatch.StartNew();
+        using (await database.BorrowWriterAsync(CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(5)))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(3), $"the writers waited {waited.Elapsed}");
+        }
+
+        Assert.Equal(0, database.WalRestarts);
+        held.Rollback();
+    }
+
+    [Fact]
     public async Task Dispose_StopsTheCheckpointer_WhileOneIsDue()
     {
         var database = new SqliteDatabase(Options.Create(new ServerOptions { DataPath = _dir.Path }));
