@@ -30,15 +30,17 @@ internal static class UiSetup
         {
             ExceptionHandler = context =>
             {
+                var error = context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error;
+
                 // An unreachable database is a passing state, not a fault of the server: 503, try again shortly.
-                if (context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error is System.Data.Common.DbException failure)
+                if (error is System.Data.Common.DbException failure)
                 {
                     var wait = failure is Engine.Metadata.DatabaseUnavailableException unavailable ? unavailable.RetryAfter : TimeSpan.FromSeconds(5);
                     return Endpoints.HttpOutcomes.DatabaseUnavailable(wait, "the database is unreachable; try again shortly").ExecuteAsync(context);
                 }
 
                 // Storage gone (removed, or its volume not mounted): also passing, once an operator acts.
-                if (context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error is Engine.Storage.StorageUnavailableException)
+                if (error is Engine.Storage.StorageUnavailableException)
                 {
                     return Endpoints.HttpOutcomes.StorageUnavailable().ExecuteAsync(context);
                 }

@@ -69,11 +69,11 @@ internal static class HttpOutcomes
     private static IResult RateLimited(TimeSpan? wait, string detail) =>
         new RetryAfter(wait ?? TimeSpan.FromSeconds(1), Problem(StatusCodes.Status429TooManyRequests, "rate-limited", "Too many requests", detail), countRateLimited: true);
 
-    /// <summary>503 with Retry-After while the database is unreachable.</summary>
     /// <summary>503 for a storage directory that is not there; the detail does not name the path.</summary>
     public static IResult StorageUnavailable() =>
         new RetryAfter(TimeSpan.FromSeconds(30), Problem(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "Storage unavailable", "the storage directory is not available; try again later"));
 
+    /// <summary>503 with Retry-After while the database is unreachable.</summary>
     public static IResult DatabaseUnavailable(TimeSpan? wait, string detail) =>
         new RetryAfter(wait ?? TimeSpan.FromSeconds(5), Problem(StatusCodes.Status503ServiceUnavailable, "database-unavailable", "Database unavailable", detail));
 
