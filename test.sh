@@ -9,32 +9,7 @@ cd "$(dirname "$0")"
 # with its data in a temp directory, and stops it at the end.
 packages=(chromium clamav-daemon postgresql redis-server nginx)
 
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
-}
-
-install_packages() {
-  local missing=()
-  for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  echo "Installing ${missing[*]} ..."
-  # Another apt run (unattended upgrades, a first-boot job) may hold the dpkg lock: wait for it,
-  # and retry a few times for a flaky mirror.
-  for attempt in 1 2 3 4 5; do
-    if as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -qq \
-      && as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}"; then
-      return 0
-    fi
-    echo "apt-get failed (attempt $attempt); retrying in 10 s" >&2
-    sleep 10
-  done
-  echo "could not install ${missing[*]}" >&2
-  return 1
-}
-
-install_packages
+tools/install-packages.sh "${packages[@]}"
 
 # The real tus client the resumable-upload tests drive, pinned by package-lock.json.
 for attempt in 1 2 3; do

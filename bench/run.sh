@@ -5,19 +5,8 @@
 # runs just the scenarios whose names contain one of its comma-separated words)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-# The reference server; a clean machine may have no package lists yet, and another apt run may hold
-# the dpkg lock, so refresh the lists, wait for the lock and retry a flaky mirror.
-if ! command -v nginx >/dev/null; then
-  for attempt in 1 2 3; do
-    echo "installing nginx (attempt $attempt)"
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -qq \
-      && as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends nginx \
-      && break
-    [ "$attempt" -eq 3 ] && { echo "could not install nginx" >&2; exit 1; }
-    sleep 10
-  done
-fi
+# The reference server.
+tools/install-packages.sh nginx
 dotnet build HmacPortal/HmacPortal.csproj -c Release --nologo -v quiet -clp:ErrorsOnly
 dotnet build bench/HmacPortal.Bench/HmacPortal.Bench.csproj -c Release --nologo -v quiet -clp:ErrorsOnly
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r), dotnet $(dotnet --version), $(nginx -v 2>&1)"
