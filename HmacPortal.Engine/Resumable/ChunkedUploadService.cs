@@ -155,6 +155,14 @@ public sealed class ChunkedUploadService(
             sessions.Create(session);
         }
 
+        // The whole file's room is taken now, while no chunk is being written: chunks arrive in any
+        // order and in parallel, and none of them can then find the disk full.
+        if (total > BodyCopier.BufferSize && !sessions.TryReserve(id, total))
+        {
+            sessions.Delete(id);
+            return Refuse(id.Value, TusResult.InsufficientStorage, $"the server does not have room for a file of {total} bytes");
+        }
+
         ChunkedLog.Created(logger, Short(id), session.TargetPath, total, ChunkCount(total, chunkSize), request.ClientAddress);
         if (total > 0)
         {

@@ -248,6 +248,18 @@ public sealed class SessionStore
         File.Move(SidecarPath(id), FinishedPath(id), overwrite: true);
     }
 
+    /// <summary>
+    /// Reserves room on disk for the whole of a new upload's data, its length unchanged (see
+    /// <see cref="NativeFile.ReserveAhead"/>); false when the volume does not have it, and then
+    /// nothing stays reserved. Only while nothing writes the data yet: a failed reservation
+    /// truncates the file to its own length.
+    /// </summary>
+    public bool TryReserve(UploadId id, long length)
+    {
+        using var data = new FileStream(DataPath(id), new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Write, BufferSize = 0 });
+        return NativeFile.ReserveAhead(data.SafeFileHandle, 0, length) == 0;
+    }
+
     /// <summary>Removes the session's data file and sidecar, open or finished; false if there was none.</summary>
     public bool Delete(UploadId id)
     {

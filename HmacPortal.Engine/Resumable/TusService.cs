@@ -332,11 +332,6 @@ public sealed class TusService(
         }
 
         var limit = session.Length ?? session.MaxLength;
-        if (files.Volume().FreeBytes - (limit - session.Offset) < server.CurrentValue.MinFreeBytes.Bytes && session.Length is not null)
-        {
-            return Refuse(id.Value, TusResult.InsufficientStorage, "the server does not have enough free space for the rest of this file");
-        }
-
         var written = await AppendAsync(id, session, body, limit, algorithm, expected, lease.Token).ConfigureAwait(false);
         session = written.Session ?? session;
         if (written.Result != TusResult.Written || !session.IsComplete)
@@ -354,8 +349,13 @@ public sealed class TusService(
         var running = hashes.For(id, session.Offset);
         var start = session.Offset;
         var recorded = start;
-        using var transfer = transfers.BeginUpload("tus", session.TargetPath, session.ClientAddress, session.Length, session.Offset);
         await using var file = new FileStream(sessions.DataPath(id), new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Write, BufferSize = 0 });
+        if (session.Length is { } length && !MakeRoom(file, start, length))
+        {
+            return Refuse(id.Value, TusResult.InsufficientStorage, "the server does not have enough free space for the rest of this file");
+        }
+
+        using var transfer = transfers.BeginUpload("tus", session.TargetPath, session.ClientAddress, session.Length, session.Offset);
         try
         {
             file.Position = start;
@@ -439,6 +439,25 @@ public sealed class TusService(
                 recorded = RecordProgress(file, ref session, position);
             }
         }
+    }
+
+    /// <summary>
+    /// Whether the volume has room for the rest of the upload (past <paramref name="offset"/>) and
+    /// <c>min_free_bytes</c> besides, counting what an earlier request already reserved for it; a
+    /// large rest is then reserved in the file, so concurrent uploads see the space as taken and
+    /// the disk writes land in room already allocated. The reservation is used by the upload's
+    /// last bytes, or freed with the upload's data when it is terminated or expires.
+    /// </summary>
+    private bool MakeRoom(FileStream file, long offset, long length)
+    {
+        var rest = length - offset;
+        var needed = rest - NativeFile.AllocatedPast(file.SafeFileHandle, offset);
+        if (needed > 0 && files.Volume().FreeBytes - needed < server.CurrentValue.MinFreeBytes.Bytes)
+        {
+            return false;
+        }
+
+        return rest <= BodyCopier.BufferSize || NativeFile.ReserveAhead(file.SafeFileHandle, offset, rest) == 0;
     }
 
     /// <summary>Flushes the data to disk now, then saves the new offset: the sidecar never names bytes that are not on disk.</summary>

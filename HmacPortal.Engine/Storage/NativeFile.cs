@@ -13,6 +13,12 @@ internal static partial class NativeFile
     private const int CloseOnExec = 0x80000;
     private const int UnnamedMode = 0b110_100_000; // 0640
     private const int SetFlags = 4;
+    private const int KeepSize = 0x01;
+    private const int EmptyPath = 0x1000;
+    private const uint StatxSize = 0x200;
+    private const uint StatxBlocks = 0x400;
+    private const int StatxSizeOffset = 40;
+    private const int StatxBlocksOffset = 48;
 
     /// <summary>
     /// Reserves <paramref name="length"/> bytes for the file, so a full disk fails here, before any
@@ -28,6 +34,70 @@ internal static partial class NativeFile
 
         var error = posix_fallocate(file.DangerousGetHandle().ToInt32(), 0, length);
         return error is Errno.NoSpc or Errno.DQuot ? error : 0;
+    }
+
+    /// <summary>
+    /// Reserves the <paramref name="length"/> bytes from <paramref name="offset"/> on without changing
+    /// the file's length (<c>fallocate</c> with <c>FALLOC_FL_KEEP_SIZE</c>): the room for the rest of an
+    /// upload that arrives over several requests. A full disk fails here with ENOSPC (or EDQUOT); the
+    /// part of the range ext4 allocated before it ran out is then given back (a truncate to the
+    /// file's own length frees what lies past it). The part already allocated costs nothing again.
+    /// File systems that cannot reserve report 0 and fill as they go.
+    /// </summary>
+    public static int ReserveAhead(SafeFileHandle file, long offset, long length)
+    {
+        if (length <= 0)
+        {
+            return 0;
+        }
+
+        var fd = file.DangerousGetHandle().ToInt32();
+        if (fallocate(fd, KeepSize, offset, length) == 0)
+        {
+            return 0;
+        }
+
+        var error = Marshal.GetLastPInvokeError();
+        if (error is not (Errno.NoSpc or Errno.DQuot))
+        {
+            return 0;
+        }
+
+        if (Status(fd) is { } status)
+        {
+            _ = ftruncate(fd, status.Size);
+        }
+
+        return error;
+    }
+
+    /// <summary>
+    /// The bytes allocated to the file past its first <paramref name="end"/> bytes (rounded up to whole
+    /// blocks): room an earlier <see cref="ReserveAhead"/> set aside that the volume no longer counts as
+    /// free. 0 where the file system does not say.
+    /// </summary>
+    public static long AllocatedPast(SafeFileHandle file, long end)
+    {
+        if (Status(file.DangerousGetHandle().ToInt32()) is not { } status)
+        {
+            return 0;
+        }
+
+        var used = (end + status.BlockSize - 1) / status.BlockSize * status.BlockSize;
+        return Math.Max(0, status.Allocated - used);
+    }
+
+    /// <summary>The file's length, its bytes allocated on disk and its block size (<c>statx</c>); null where not known.</summary>
+    private static unsafe (long Size, long Allocated, long BlockSize)? Status(int fd)
+    {
+        // struct statx has the same 256-byte layout on every architecture; stx_blocks counts 512-byte units.
+        var status = stackalloc byte[256];
+        if (statx(fd, string.Empty, EmptyPath, StatxSize | StatxBlocks, status) != 0 || (*(uint*)status & (StatxSize | StatxBlocks)) != (StatxSize | StatxBlocks))
+        {
+            return null;
+        }
+
+        return ((long)*(ulong*)(status + StatxSizeOffset), (long)*(ulong*)(status + StatxBlocksOffset) * 512, Math.Max(1, *(uint*)(status + 4)));
     }
 
     /// <summary>
@@ -152,6 +222,15 @@ internal static partial class NativeFile
 
     [LibraryImport("libc")]
     private static partial int posix_fallocate(int fd, long offset, long length);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fallocate(int fd, int mode, long offset, long length);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int ftruncate(int fd, long length);
+
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int statx(int directoryFd, string path, int flags, uint mask, byte* status);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int sync_file_range(int fd, long offset, long nbytes, uint flags);
