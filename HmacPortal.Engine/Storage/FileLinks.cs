@@ -53,8 +53,9 @@ public static partial class FileLinks
     private static IOException Failure(string operation, int errno) =>
         new($"{operation} failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
 
+    /// <summary>Linux <c>statx</c>; its 256-byte result has the same layout on every architecture.</summary>
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static unsafe partial int statx(int dirfd, string pathname, int flags, uint mask, byte* buffer);
+    internal static unsafe partial int statx(int dirfd, string pathname, int flags, uint mask, byte* buffer);
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int renameat2(int olddirfd, string oldpath, int newdirfd, string newpath, uint flags);

@@ -92,7 +92,7 @@ internal static partial class NativeFile
     {
         // struct statx has the same 256-byte layout on every architecture; stx_blocks counts 512-byte units.
         var status = stackalloc byte[256];
-        if (statx(fd, string.Empty, EmptyPath, StatxSize | StatxBlocks, status) != 0 || (*(uint*)status & (StatxSize | StatxBlocks)) != (StatxSize | StatxBlocks))
+        if (FileLinks.statx(fd, string.Empty, EmptyPath, StatxSize | StatxBlocks, status) != 0 || (*(uint*)status & (StatxSize | StatxBlocks)) != (StatxSize | StatxBlocks))
         {
             return null;
         }
@@ -228,9 +228,6 @@ internal static partial class NativeFile
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int ftruncate(int fd, long length);
-
-    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
-    private static unsafe partial int statx(int directoryFd, string path, int flags, uint mask, byte* status);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int sync_file_range(int fd, long offset, long nbytes, uint flags);
