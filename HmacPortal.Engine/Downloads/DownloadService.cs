@@ -46,8 +46,14 @@ public sealed class DownloadService(
             return new DownloadOutcome(DownloadResult.Quarantined, record);
         }
 
-        var file = files.Find(stored);
-        return file is null ? new DownloadOutcome(DownloadResult.NotFound) : new DownloadOutcome(DownloadResult.Found, record, file);
+        if (files.Find(stored) is not { } file)
+        {
+            // A recorded file that is not there: gone, or its volume is not mounted (then 503, not 404).
+            files.EnsureAvailable();
+            return new DownloadOutcome(DownloadResult.NotFound);
+        }
+
+        return new DownloadOutcome(DownloadResult.Found, record, file);
     }
 
     /// <summary>

@@ -5,12 +5,25 @@ using Microsoft.Extensions.Options;
 
 namespace HmacPortal.Engine.Health;
 
-/// <summary>Ready when the storage directory takes a write and has more than <c>min_free_bytes</c> free.</summary>
-internal sealed class StorageHealthCheck(IOptionsMonitor<ServerOptions> options) : IHealthCheck
+/// <summary>
+/// Ready when the storage directory is the volume the records describe, takes a write and has more
+/// than <c>min_free_bytes</c> free.
+/// </summary>
+internal sealed class StorageHealthCheck(IOptionsMonitor<ServerOptions> options, FileStore files) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var server = options.CurrentValue;
+        StorageVolume volume;
+        try
+        {
+            volume = files.Volume();
+        }
+        catch (StorageUnavailableException ex)
+        {
+            return HealthCheckResult.Unhealthy(ex.Message);
+        }
+
         var probe = Path.Combine(server.StoragePath, $".hmacportal-health-{Guid.NewGuid():N}");
         try
         {
@@ -18,9 +31,7 @@ internal sealed class StorageHealthCheck(IOptionsMonitor<ServerOptions> options)
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return HealthCheckResult.Unhealthy(Directory.Exists(server.StoragePath)
-                ? "storage directory is not writable"
-                : "storage directory does not exist: removed, or its volume is not mounted");
+            return HealthCheckResult.Unhealthy("storage directory is not writable");
         }
         finally
         {
@@ -31,7 +42,6 @@ internal sealed class StorageHealthCheck(IOptionsMonitor<ServerOptions> options)
             }
         }
 
-        var volume = StorageVolume.Of(server.StoragePath);
         var data = new Dictionary<string, object>
         {
             ["free_bytes"] = volume.FreeBytes,

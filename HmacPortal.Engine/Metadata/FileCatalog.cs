@@ -39,6 +39,8 @@ public sealed class FileCatalog(
     /// </summary>
     public async Task<IReadOnlyList<FileRecord>> DeleteManyAsync(IReadOnlyCollection<string> paths, string deletedBy, CancellationToken cancellationToken)
     {
+        // Records are not dropped for files that only seem gone because their volume is not mounted.
+        files.EnsureAvailable();
         var records = new List<FileRecord>();
         foreach (var path in paths)
         {

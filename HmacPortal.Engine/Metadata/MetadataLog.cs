@@ -13,4 +13,7 @@ internal static partial class MetadataLog
 
     [LoggerMessage(3002, LogLevel.Warning, "A checkpoint of the database's write-ahead log failed ({Reason}); its commits stay in the log and the next write tries again")]
     public static partial void CheckpointFailed(ILogger logger, string reason);
+
+    [LoggerMessage(3003, LogLevel.Warning, "Start-up reconciliation of files and records waits for the storage: {Problem}")]
+    public static partial void ReconcilePostponed(ILogger logger, string problem);
 }

@@ -13,8 +13,11 @@ namespace HmacPortal.Engine.Metadata;
 /// </summary>
 public sealed class MetadataReconciler(FileStore files, IMetadataStore metadata, ILogger<MetadataReconciler> logger, Database? database = null, TimeProvider? clock = null)
 {
+    /// <exception cref="StorageUnavailableException">The storage is not the volume the records describe: nothing is changed.</exception>
     public async Task<ReconcileReport> RunAsync(CancellationToken cancellationToken)
     {
+        // On an unmounted volume every file would seem gone and every record be dropped.
+        files.EnsureAvailable();
         var shared = database is { Engine: DatabaseEngine.PostgreSql };
         var swept = files.SweepTempFiles(shared ? (clock ?? TimeProvider.System).GetUtcNow() - Jobs.SweepJob.TempFileIdle : DateTimeOffset.MaxValue);
 

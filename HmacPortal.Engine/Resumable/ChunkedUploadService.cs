@@ -354,6 +354,8 @@ public sealed class ChunkedUploadService(
         session = null!;
         if (!UploadId.TryParse(sessionId, out id) || sessions.Get(id) is not { IsChunked: true } found)
         {
+            // Its session may be on a volume that is not mounted: then 503, and the client tries again.
+            limits.EnsureStorage();
             return new TusOutcome(TusResult.NotFound, "there is no such upload session");
         }
 

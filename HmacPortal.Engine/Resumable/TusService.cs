@@ -599,6 +599,8 @@ public sealed class TusService(
         // An upload of the chunked API has chunks, not an offset: tus requests cannot see it.
         if (session is null || session.IsChunked)
         {
+            // Its session may be on a volume that is not mounted: then 503, and the client tries again.
+            files.EnsureAvailable();
             return new TusOutcome(TusResult.NotFound, "there is no such upload");
         }
 

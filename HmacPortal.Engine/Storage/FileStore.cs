@@ -13,7 +13,8 @@ namespace HmacPortal.Engine.Storage;
 /// files the same steps use a temp file and a rename without overwrite; on failure the temp file is
 /// removed, and after a crash <see cref="SweepTempFiles"/> removes what is left.
 /// </summary>
-public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
+/// <param name="guard">Checks that the storage root is the volume the records describe; none in tests of the store alone.</param>
+public sealed class FileStore(IOptionsMonitor<ServerOptions> options, StorageVolumeGuard? guard = null)
 {
     public const string TempPrefix = StoragePath.InternalPrefix + "-tmp-";
 
@@ -295,7 +296,19 @@ public sealed class FileStore(IOptionsMonitor<ServerOptions> options)
     }
 
     /// <summary>Free space on the storage volume.</summary>
-    public StorageVolume Volume() => StorageVolume.Of(Root);
+    /// <exception cref="StorageUnavailableException">The storage is not there, or not the volume the records describe.</exception>
+    public StorageVolume Volume()
+    {
+        EnsureAvailable();
+        return StorageVolume.Of(Root);
+    }
+
+    /// <summary>
+    /// Throws <see cref="StorageUnavailableException"/> unless the storage root is there and is the
+    /// volume the records describe (<see cref="StorageVolumeGuard"/>): called before anything that
+    /// would write, delete or conclude a file is missing.
+    /// </summary>
+    public void EnsureAvailable() => guard?.Ensure();
 
     /// <summary>A write failed because the volume or a quota is full (.NET carries the errno in HResult on Linux).</summary>
     internal static bool IsNoSpace(IOException ex) => ex.HResult is Errno.NoSpc or Errno.DQuot;

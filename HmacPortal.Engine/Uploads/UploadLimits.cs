@@ -27,6 +27,12 @@ public sealed class UploadLimits(
     IOptionsMonitor<UploadsOptions> uploads,
     Scanning.VirusScanner scanner)
 {
+    /// <summary>
+    /// Throws <see cref="StorageUnavailableException"/> while the storage is not the volume the records
+    /// describe: an upload session that seems missing then is on a volume that is not mounted (503, not 404).
+    /// </summary>
+    public void EnsureStorage() => files.EnsureAvailable();
+
     /// <param name="length">The declared length, or null when it is not known yet (it is then checked later).</param>
     /// <param name="isPart">A part of a parallel upload: no name to check and nothing stored under the path.</param>
     public (LimitBreach Breach, string Detail) Check(StoragePath path, long? length, bool isPart = false)

@@ -29,6 +29,14 @@ public sealed class HmacPortalFactory : WebApplicationFactory<Program>
 
     public string DataPath => _root.Combine("state");
 
+    /// <summary>The files under storage_path (all levels by default), but the volume marker every server keeps there.</summary>
+    public IReadOnlyList<string> StorageFiles(SearchOption levels = SearchOption.AllDirectories) =>
+        [.. Directory.EnumerateFiles(StoragePath, "*", levels).Where(f => Path.GetFileName(f) != HmacPortal.Engine.Storage.StorageVolumeGuard.MarkerName)];
+
+    /// <summary>The files and directories at the top of storage_path, but the volume marker.</summary>
+    public IReadOnlyList<string> StorageEntries() =>
+        [.. Directory.EnumerateFileSystemEntries(StoragePath).Where(f => Path.GetFileName(f) != HmacPortal.Engine.Storage.StorageVolumeGuard.MarkerName)];
+
     /// <remarks>Starts in the past: the framework checks If-Modified-Since against the real clock and ignores future dates.</remarks>
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 15, 12, 0, 0, TimeSpan.Zero));
 

@@ -1,19 +1,32 @@
 using HmacPortal.Engine.Configuration;
+using HmacPortal.Engine.Metadata;
+using HmacPortal.Engine.Storage;
 using Microsoft.Extensions.Options;
 
 namespace HmacPortal.Hosting;
 
-/// <summary>Creates the storage and data directories before anything uses them; fails start-up if it cannot.</summary>
-internal sealed class StorageDirectories(IOptions<ServerOptions> options) : IHostedService
+/// <summary>
+/// Creates the data directory, and the storage directory of a server that has none yet, before
+/// anything uses them; fails start-up if it cannot. Storage that is there but is not the volume
+/// the records describe does not stop the server: it answers 503 where the files are needed until
+/// the volume is back (<see cref="StorageVolumeGuard"/>).
+/// </summary>
+internal sealed class StorageDirectories(IOptions<ServerOptions> options, StorageVolumeGuard guard, IMetadataStore metadata) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(options.Value.StoragePath);
         var data = Directory.CreateDirectory(options.Value.DataPath);
         // The metadata and session files are nobody else's business.
         data.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
-        return Task.CompletedTask;
+        var recorded = false;
+        await foreach (var _ in metadata.ListPathsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            recorded = true;
+            break;
+        }
+
+        guard.Prepare(recorded);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -54,7 +54,7 @@ public sealed class HealthEndpointsTests : IDisposable
         var storage = json.RootElement.GetProperty("checks").GetProperty("storage");
         Assert.Equal("Healthy", storage.GetProperty("status").GetString());
         Assert.True(storage.GetProperty("data").GetProperty("free_bytes").GetInt64() > 0);
-        Assert.Empty(Directory.GetFiles(_factory.StoragePath));
+        Assert.Empty(_factory.StorageFiles(SearchOption.TopDirectoryOnly));
     }
 
     [Fact]

@@ -183,7 +183,7 @@ public sealed class PutTests : IDisposable
 
         Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
         Assert.Equal("application/problem+json", put.Content.Headers.ContentType?.MediaType);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(_factory.StoragePath));
+        Assert.Empty(_factory.StorageEntries());
     }
 
     [Fact]
@@ -236,7 +236,7 @@ public sealed class PutTests : IDisposable
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
         Assert.Equal(body, await get.Content.ReadAsByteArrayAsync());
         Assert.Contains("secret%20plans.tar.gz", get.Content.Headers.ContentDisposition?.ToString(), StringComparison.Ordinal);
-        var stored = Assert.Single(Directory.GetFiles(factory.StoragePath, "*", SearchOption.AllDirectories));
+        var stored = Assert.Single(factory.StorageFiles());
         Assert.EndsWith(".tar.gz", stored, StringComparison.Ordinal);
         Assert.DoesNotContain("secret", stored, StringComparison.Ordinal);
     }

@@ -25,7 +25,9 @@ public sealed class StorageUnavailableTests : IDisposable
             Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         }
 
-        Directory.Delete(_factory.StoragePath, recursive: true);
+        // Its volume unmounted from under a directory below the mount point: the directory is gone.
+        var away = _factory.StoragePath + ".away";
+        Directory.Move(_factory.StoragePath, away);
 
         using (var put = await _client.SendAsync(SignedUploads.SignedPut("gone/during.bin", SignedUploads.Body(10))))
         {
@@ -44,7 +46,7 @@ public sealed class StorageUnavailableTests : IDisposable
         }
 
         Assert.False(Directory.Exists(_factory.StoragePath), "the refused upload must not have recreated the storage directory");
-        Directory.CreateDirectory(_factory.StoragePath);
+        Directory.Move(away, _factory.StoragePath);
 
         using (var after = await _client.SendAsync(SignedUploads.SignedPut("gone/after.bin", SignedUploads.Body(10))))
         {

@@ -26,7 +26,7 @@ public sealed class ContentValidationTests : IDisposable
     private async Task AssertNothingKeptAsync(string path)
     {
         Assert.Null(await _factory.Services.GetRequiredService<IMetadataStore>().GetAsync(path, CancellationToken.None));
-        var left = Directory.EnumerateFiles(_factory.StoragePath, "*", SearchOption.AllDirectories).ToList();
+        var left = _factory.StorageFiles();
         Assert.True(left.Count == 0, $"left behind: {string.Join(", ", left)}");
     }
 

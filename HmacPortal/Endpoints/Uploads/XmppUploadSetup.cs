@@ -15,6 +15,7 @@ internal static class XmppUploadSetup
     {
         services.AddSingleton<Keyring>();
         services.AddSingleton<SignatureVerifier>();
+        services.AddSingleton<StorageVolumeGuard>();
         services.AddSingleton<FileStore>();
         services.AddSingleton<StorageLayout>();
         services.AddSingleton<Database>(provider =>

@@ -96,6 +96,28 @@ public sealed class AdminPagesTests : ComponentTestBase
         });
     }
 
+    [Fact]
+    public async Task Files_DeleteWhileTheStorageIsUnavailable_SaysSo_AndKeepsTheRecord()
+    {
+        // The storage remembered in data_path carries no marker: its volume is not mounted.
+        var server = new ServerOptions { StoragePath = _dir.Combine("files"), DataPath = _dir.Combine("state") };
+        Directory.CreateDirectory(server.StoragePath);
+        _dir.Write($"state/{StorageVolumeGuard.RecordName}", "the-real-volume");
+        var guard = new StorageVolumeGuard(new TestOptionsMonitor<ServerOptions>(server), NullLogger<StorageVolumeGuard>.Instance);
+        Services.AddSingleton(new FileCatalog(_metadata, new FileStore(new TestOptionsMonitor<ServerOptions>(server), guard), NullLogger<FileCatalog>.Instance));
+        await _metadata.RecordAsync(new FileRecord("u1/kept.jpg", "u1/kept.jpg", 2048, "image/jpeg", null, null, "v2", null, DateTimeOffset.UnixEpoch, null), CancellationToken.None);
+        var provider = Render<MudDialogProvider>();
+        var snackbars = Render<MudSnackbarProvider>();
+
+        var page = RenderPage<AdminFilesPage>();
+        page.WaitForElement("button[aria-label='Delete u1/kept.jpg']").Click();
+        provider.WaitForElement(".mud-dialog");
+        provider.FindAll("button").First(b => b.TextContent.Contains("Delete", StringComparison.Ordinal)).Click();
+
+        snackbars.WaitForAssertion(() => Assert.Contains("u1/kept.jpg was not deleted: the storage directory does not carry this server's volume marker", snackbars.Markup, StringComparison.Ordinal));
+        Assert.NotNull(await _metadata.GetAsync("u1/kept.jpg", CancellationToken.None));
+    }
+
     private void NavigateTo(string uri) => Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo(uri);
 
     protected override void OnDisposed()

@@ -31,6 +31,33 @@ public sealed class MyFilesAndShareDialogTests : PortalComponentTestBase
     }
 
     [Fact]
+    public async Task MyFiles_DeleteWhileTheStorageIsUnavailable_SaysSo_AndKeepsTheFile()
+    {
+        await World.StoreAsync("s1/kept.txt", "alice", new byte[100]);
+        // The storage remembered in data_path carries no marker: its volume is not mounted.
+        Directory.CreateDirectory(World.Server.DataPath);
+        await File.WriteAllTextAsync(Path.Combine(World.Server.DataPath, HmacPortal.Engine.Storage.StorageVolumeGuard.RecordName), "the-real-volume");
+        var guard = new HmacPortal.Engine.Storage.StorageVolumeGuard(World.ServerMonitor, Microsoft.Extensions.Logging.Abstractions.NullLogger<HmacPortal.Engine.Storage.StorageVolumeGuard>.Instance);
+        Services.AddSingleton(new HmacPortal.Engine.Metadata.FileCatalog(
+            World.Metadata, new HmacPortal.Engine.Storage.FileStore(World.ServerMonitor, guard), Microsoft.Extensions.Logging.Abstractions.NullLogger<HmacPortal.Engine.Metadata.FileCatalog>.Instance));
+        var provider = Render<MudDialogProvider>();
+        var snackbars = Render<MudSnackbarProvider>();
+
+        var page = RenderPage<MyFilesPage>();
+        page.WaitForElement("[aria-label='Delete kept.txt']").Click();
+        provider.WaitForElement(".mud-dialog");
+        provider.FindAll("button").First(b => b.TextContent.Contains("Delete", StringComparison.Ordinal)).Click();
+
+        snackbars.WaitForAssertion(() =>
+        {
+            Assert.Contains("kept.txt could not be deleted", snackbars.Markup, StringComparison.Ordinal);
+            Assert.Contains("storage is unavailable right now", snackbars.Markup, StringComparison.Ordinal);
+        });
+        Assert.DoesNotContain(World.Server.StoragePath, snackbars.Markup, StringComparison.Ordinal);
+        Assert.NotNull(await World.Metadata.GetAsync("s1/kept.txt", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task MyFiles_ListsOnlyTheUsersFilesAndLinks_AndRevokeEndsALink()
     {
         var mine = await World.StoreAsync("s1/mine.txt", "alice", new byte[2048]);
