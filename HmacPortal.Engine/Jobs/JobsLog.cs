@@ -22,4 +22,7 @@ internal static partial class JobsLog
 
     [LoggerMessage(7005, LogLevel.Information, "Free space on the storage volume is back to {FreeBytes} bytes: uploads are accepted again")]
     public static partial void SpaceRestored(ILogger logger, long freeBytes);
+
+    [LoggerMessage(7011, LogLevel.Warning, "Maintenance compared no record with its file, since the storage is unavailable: {Problem}")]
+    public static partial void FilesNotCompared(ILogger logger, string problem);
 }

@@ -24,6 +24,18 @@ public sealed class MaintenanceJob(Database database, IMetadataStore metadata, F
 
         var missing = new List<string>();
         var resized = new List<string>();
+        try
+        {
+            // On a volume that is not mounted every file seems gone: records are compared with files only on the right one.
+            files.EnsureAvailable();
+        }
+        catch (StorageUnavailableException ex)
+        {
+            JobsLog.FilesNotCompared(logger, ex.Message);
+            audit?.Prune();
+            return new MaintenanceReport(check == "ok", check, 0, Vacuumed: database.Optimize(), FilesCompared: false);
+        }
+
         await foreach (var (path, storedPath, size, quarantined) in metadata.ListPathsAsync(cancellationToken).ConfigureAwait(false))
         {
             if (quarantined)
@@ -50,7 +62,9 @@ public sealed class MaintenanceJob(Database database, IMetadataStore metadata, F
         var dropped = 0;
         foreach (var path in missing)
         {
-            // Looked at again: a file deleted through the catalog loses its record right after its bytes.
+            // Looked at again: a file deleted through the catalog loses its record right after its bytes;
+            // and the volume must still be the right one (it may have been unmounted meanwhile).
+            files.EnsureAvailable();
             if (await metadata.GetAsync(path, cancellationToken).ConfigureAwait(false) is { } record
                 && (!StoragePath.TryCreate(record.StoredPath, out var stored, out _) || files.Find(stored) is null))
             {
@@ -85,4 +99,5 @@ public sealed class MaintenanceJob(Database database, IMetadataStore metadata, F
     }
 }
 
-public sealed record MaintenanceReport(bool DatabaseHealthy, string Check, int RecordsDropped, int RecordsCorrected = 0, bool Vacuumed = false);
+/// <param name="FilesCompared">False while the storage was unavailable: no record was compared with its file.</param>
+public sealed record MaintenanceReport(bool DatabaseHealthy, string Check, int RecordsDropped, int RecordsCorrected = 0, bool Vacuumed = false, bool FilesCompared = true);

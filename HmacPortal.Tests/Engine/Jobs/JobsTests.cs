@@ -198,6 +198,25 @@ public sealed class JobsTests : IDisposable
     }
 
     [Fact]
+    public async Task Maintenance_WhileTheStorageVolumeIsNotMounted_DropsNoRecord()
+    {
+        var kept = await _world.StoreAsync("a/kept.bin", "alice", [1]);
+        var guard = new StorageVolumeGuard(_world.ServerMonitor, NullLogger<StorageVolumeGuard>.Instance);
+        Assert.Null(guard.Prepare(filesRecorded: true));
+        // Unmounted: the mount point is an empty directory, without the marker remembered in data_path.
+        Directory.Move(_world.Server.StoragePath, _world.Server.StoragePath + ".volume");
+        Directory.CreateDirectory(_world.Server.StoragePath);
+        var maintenance = new MaintenanceJob(_world.Database, _world.Metadata, new FileStore(_world.ServerMonitor, guard), NullLogger<MaintenanceJob>.Instance);
+
+        var report = await maintenance.RunAsync(CancellationToken.None);
+
+        Assert.True(report.DatabaseHealthy);
+        Assert.False(report.FilesCompared);
+        Assert.Equal(0, report.RecordsDropped);
+        Assert.NotNull(await _world.Metadata.GetAsync(kept, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Maintenance_GivesAFileChangedOnDiskItsRealSizeForTheQuota_AndKeepsQuarantinedRecords()
     {
         var changed = await _world.StoreAsync("q/changed.bin", "alice", new byte[100]);
