@@ -243,7 +243,8 @@ public sealed class SqlMetadataStore(Database database) : IMetadataStore
     public async Task<long> TotalSizeAsync(CancellationToken cancellationToken)
     {
         using var lease = database.Borrow();
-        await using var command = lease.Command("SELECT CAST(coalesce(sum(size), 0) AS BIGINT) FROM files");
+        // Kept by the database's triggers as records come and go: one row (a few with PostgreSQL), not every record.
+        await using var command = lease.Command("SELECT CAST(coalesce(sum(bytes), 0) AS BIGINT) FROM file_totals");
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
     }
 

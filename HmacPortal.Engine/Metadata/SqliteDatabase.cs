@@ -361,6 +361,15 @@ public sealed class SqliteDatabase : Database
         ALTER TABLE files ADD COLUMN thumbnail INTEGER NOT NULL DEFAULT 0;
         CREATE INDEX IF NOT EXISTS files_unprocessed ON files(created) WHERE processed IS NULL;
         """,
+
+        // 2: the bytes stored in all, kept by triggers, so a global quota is checked without summing every record.
+        """
+        CREATE TABLE file_totals (shard INTEGER PRIMARY KEY NOT NULL, bytes INTEGER NOT NULL);
+        INSERT INTO file_totals (shard, bytes) SELECT 0, coalesce(sum(size), 0) FROM files;
+        CREATE TRIGGER file_totals_insert AFTER INSERT ON files BEGIN UPDATE file_totals SET bytes = bytes + NEW.size WHERE shard = 0; END;
+        CREATE TRIGGER file_totals_delete AFTER DELETE ON files BEGIN UPDATE file_totals SET bytes = bytes - OLD.size WHERE shard = 0; END;
+        CREATE TRIGGER file_totals_update AFTER UPDATE OF size ON files BEGIN UPDATE file_totals SET bytes = bytes - OLD.size + NEW.size WHERE shard = 0; END;
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -88,6 +88,25 @@ public abstract class DatabaseContractTests : IDisposable
     }
 
     [Fact]
+    public async Task TotalSize_FollowsRecordsAsTheyAreAddedReplacedAndDeleted()
+    {
+        var store = new SqlMetadataStore(Db);
+        Assert.Equal(0, await store.TotalSizeAsync(CancellationToken.None));
+
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => store.RecordAsync(File($"t/{i}", 1000 + i), CancellationToken.None)));
+        Assert.Equal(Enumerable.Range(0, 20).Sum(i => 1000L + i), await store.TotalSizeAsync(CancellationToken.None));
+
+        await store.RecordAsync(File("t/0", 5), CancellationToken.None);
+        await store.DeleteAsync("t/1", CancellationToken.None);
+        await store.DeleteManyAsync(["t/2", "t/3", "missing"], CancellationToken.None);
+        Assert.False(await store.DeleteAsync("t/1", CancellationToken.None));
+
+        Assert.Equal(Enumerable.Range(4, 16).Sum(i => 1000L + i) + 5, await store.TotalSizeAsync(CancellationToken.None));
+        await store.DeleteManyAsync([.. Enumerable.Range(0, 20).Select(i => $"t/{i}")], CancellationToken.None);
+        Assert.Equal(0, await store.TotalSizeAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Files_SumsExpiryProcessingDownloadsAndPaths()
     {
         var store = new SqlMetadataStore(Db);

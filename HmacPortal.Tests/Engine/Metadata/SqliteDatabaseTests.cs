@@ -39,6 +39,7 @@ public sealed class SqliteDatabaseTests : IDisposable
             Assert.Null(record.Processed);
             Assert.False(record.Deduplicated);
             Assert.Equal(["a/old.bin"], await store.ListUnprocessedAsync(DateTimeOffset.FromUnixTimeMilliseconds(2000), null, 10, CancellationToken.None));
+            Assert.Equal(3, await store.TotalSizeAsync(CancellationToken.None));
             using var lease = database.Borrow();
             using var version = lease.Command("PRAGMA user_version");
             Assert.Equal((long)SqliteDatabase.SchemaVersion, version.ExecuteScalar());
