@@ -306,6 +306,31 @@ public sealed class PostgresDatabaseContractTests(PostgresServer server) : Datab
     protected override Database CreateDatabase() => new PostgresDatabase(server.NewDatabase());
 
     [Fact]
+    public async Task Upgrade_FromVersion1_StartsTheTotalStoredFromTheRecords()
+    {
+        var connection = server.NewDatabase();
+        using (var first = new PostgresDatabase(connection))
+        {
+            // Back to version 1 with two files recorded, as a database of the first release is.
+            using var lease = first.Borrow();
+            using var downgrade = lease.Command("""
+                DROP TRIGGER file_totals_follow ON files; DROP FUNCTION file_totals_follow(); DROP TABLE file_totals;
+                DELETE FROM schema_version WHERE version > 1;
+                INSERT INTO files (path, stored_path, size, content_type, protocol, created) VALUES ('a/1', 'a/1', 100, 'text/plain', 'v', 0), ('a/2', 'a/2', 23, 'text/plain', 'v', 0);
+                """);
+            downgrade.ExecuteNonQuery();
+        }
+
+        using var upgraded = new PostgresDatabase(connection);
+        var store = new SqlMetadataStore(upgraded);
+
+        Assert.Equal(PostgresDatabase.SchemaVersion, upgraded.Version());
+        Assert.Equal(123, await store.TotalSizeAsync(CancellationToken.None));
+        await store.DeleteAsync("a/1", CancellationToken.None);
+        Assert.Equal(23, await store.TotalSizeAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public void Schema_IsCreatedOnce_EvenWhenNodesStartTogether()
     {
         var connection = server.NewDatabase();
