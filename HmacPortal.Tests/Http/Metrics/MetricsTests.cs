@@ -18,6 +18,32 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public async Task Scrape_WhileTheStorageIsUnavailable_StillAnswers_AndSaysSo()
+    {
+        // Prometheus must keep its figures exactly when the storage volume is gone.
+        using var factory = new HmacPortalFactory(server: "metricsenabled = true");
+        using var client = factory.CreateClient();
+        var before = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Directory.Move(factory.StoragePath, factory.StoragePath + ".unmounted");
+        Directory.CreateDirectory(factory.StoragePath);
+
+        using var during = await client.GetAsync(new Uri("/metrics", UriKind.Relative));
+        var text = await during.Content.ReadAsStringAsync();
+        Directory.Delete(factory.StoragePath);
+        using var gone = await client.GetAsync(new Uri("/metrics", UriKind.Relative));
+        Directory.Move(factory.StoragePath + ".unmounted", factory.StoragePath);
+        var after = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+
+        Assert.Contains("hmacportal_storage_available 1", before, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, during.StatusCode);
+        Assert.Contains("hmacportal_storage_available 0", text, StringComparison.Ordinal);
+        Assert.Contains("uploads_total", text, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, gone.StatusCode);
+        Assert.Contains("hmacportal_storage_available 0", await gone.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("hmacportal_storage_available 1", after, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Scrape_AfterRealTraffic_ShowsTheGoServersMetricsMoving()
     {
         using var factory = new HmacPortalFactory("[uploads]\nanonymous_resumable = true\n", server: "metricsenabled = true\nmetrics_token = \"scrape-token-0123456789\"");

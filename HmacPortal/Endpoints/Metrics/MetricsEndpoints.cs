@@ -33,7 +33,17 @@ internal static class MetricsEndpoints
             metrics.BytesReceived.IncTo(transfers.TotalBytesReceived);
             metrics.BytesSent.IncTo(transfers.TotalBytesSent);
             metrics.ResumableOpen.Set(services.GetRequiredService<Engine.Resumable.TusService>().ListOpen().Count);
-            metrics.StorageFree.Set(services.GetRequiredService<Engine.Health.ServerStatus>().Storage.FreeBytes);
+            try
+            {
+                metrics.StorageFree.Set(services.GetRequiredService<Engine.Storage.FileStore>().Volume().FreeBytes);
+                metrics.StorageAvailable.Set(1);
+            }
+            catch (Engine.Storage.StorageUnavailableException)
+            {
+                // The scrape goes on without the free space: the storage being away is what it must show.
+                metrics.StorageAvailable.Set(0);
+            }
+
             var database = services.GetRequiredService<Engine.Metadata.Database>();
             metrics.DatabaseAvailable.Set(database.Unreachable ? 0 : 1);
             try

@@ -51,6 +51,7 @@ internal sealed class ServerMetrics
         Scans = Factory.CreateCounter("hmacportal_scans_total", "Files clamd scanned.");
         Infected = Factory.CreateCounter("hmacportal_infected_total", "Files clamd found malware in (quarantined).");
         ScannerAvailable = Factory.CreateGauge("hmacportal_scanner_available", "1 while clamd is being asked, 0 while its circuit breaker is open (only when [clamav] is on).");
+        StorageAvailable = Factory.CreateGauge("hmacportal_storage_available", "1 while the storage directory is there and is the volume the records describe, 0 while it is not (uploads get 503 storage-unavailable).");
         DatabaseAvailable = Factory.CreateGauge("hmacportal_database_available", "1 while the database is used, 0 while PostgreSQL's breaker is open and uploads are refused.");
         RedisShared = Factory.CreateGauge("hmacportal_redis_shared", "With [redis]: 1 while this node shares its state through Redis, 0 while it works alone.",
             new GaugeConfiguration { SuppressInitialValue = true });
@@ -105,6 +106,8 @@ internal sealed class ServerMetrics
     public Gauge ScannerAvailable { get; }
 
     public Gauge DatabaseAvailable { get; }
+
+    public Gauge StorageAvailable { get; }
 
     /// <summary>Exported only when Redis is configured, so a single node never looks as if it had lost its cluster.</summary>
     public Gauge RedisShared { get; }
