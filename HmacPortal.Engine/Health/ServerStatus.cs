@@ -5,8 +5,9 @@ using Microsoft.Extensions.Options;
 
 namespace HmacPortal.Engine.Health;
 
-/// <summary>What the home page and the admin console show about the running server.</summary>
-public sealed class ServerStatus(TimeProvider clock, IOptionsMonitor<ServerOptions> server)
+/// <summary>What the home page, the admin console and the metrics show about the running server.</summary>
+/// <param name="files">Reads the volume through the storage guard; without it (tests of a page alone), straight from the directory.</param>
+public sealed class ServerStatus(TimeProvider clock, IOptionsMonitor<ServerOptions> server, FileStore? files = null)
 {
     private readonly DateTimeOffset _startedAt = clock.GetUtcNow();
 
@@ -20,5 +21,25 @@ public sealed class ServerStatus(TimeProvider clock, IOptionsMonitor<ServerOptio
 
     public ByteSize MaxUploadSize => server.CurrentValue.MaxUploadSize;
 
-    public StorageVolume Storage => StorageVolume.Of(server.CurrentValue.StoragePath);
+    /// <summary>The storage volume's space, or why the storage is unavailable (never an exception: pages and scrapes go on).</summary>
+    public StorageStatus Storage
+    {
+        get
+        {
+            try
+            {
+                return new StorageStatus(files?.Volume() ?? StorageVolume.Of(server.CurrentValue.StoragePath), null);
+            }
+            catch (StorageUnavailableException ex)
+            {
+                return new StorageStatus(default, ex.Message);
+            }
+        }
+    }
+}
+
+/// <summary>The storage volume as the status shows it: its space while it is available, else why not (and no figures).</summary>
+public readonly record struct StorageStatus(StorageVolume Volume, string? Problem)
+{
+    public bool Available => Problem is null;
 }

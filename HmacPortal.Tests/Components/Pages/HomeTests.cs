@@ -54,6 +54,18 @@ public sealed class HomeTests : ComponentTestBase
     }
 
     [Fact]
+    public void StorageGone_SaysUploadsAreRefused_InsteadOfFailing()
+    {
+        _server.Set(new ServerOptions { StoragePath = Path.Combine(_dir.Path, "not-mounted", "files") });
+
+        var page = RenderPage<Home>();
+
+        Assert.Equal("unavailable", page.Find("[data-testid=free]").TextContent);
+        Assert.Contains("uploads are refused until it is back", page.Find("[data-testid=storage-unavailable]").TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-mounted", page.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Prerendered_DoesNotStartTimer()
     {
         var page = RenderPage<Home>(interactive: false);

@@ -63,13 +63,18 @@ internal static class AdminApiEndpoints
             return Results.Ok(new { current = keyring.Describe().Keys[0].Id, secret = keyring.RevealCurrent(actor) });
         });
         api.MapGet("/users", UsersAsync);
-        api.MapGet("/health", (ServerStatus status, Engine.Jobs.DiskSpaceWatchdog disk) => new
+        api.MapGet("/health", (ServerStatus status, Engine.Jobs.DiskSpaceWatchdog disk) =>
         {
-            version = ServerStatus.Version,
-            uptimeSeconds = (long)status.Uptime.TotalSeconds,
-            storageFreeBytes = status.Storage.FreeBytes,
-            minFreeBytes = status.MinFreeBytes.Bytes,
-            spaceLow = disk.IsLow,
+            var storage = status.Storage;
+            return new
+            {
+                version = ServerStatus.Version,
+                uptimeSeconds = (long)status.Uptime.TotalSeconds,
+                storageFreeBytes = storage.Volume.FreeBytes,
+                storageProblem = storage.Problem,
+                minFreeBytes = status.MinFreeBytes.Bytes,
+                spaceLow = disk.IsLow,
+            };
         });
         api.MapGet("/config", (ConfigEditor editor) =>
         {
@@ -89,6 +94,7 @@ internal static class AdminApiEndpoints
     private static async Task<IResult> StatsAsync(TransferMonitor transfers, FileCatalog catalog, TusService tus, ServerStatus status, CancellationToken ct)
     {
         var snapshot = transfers.Snapshot();
+        var storage = status.Storage;
         var files = await catalog.QueryAsync(new FileQuery(Take: 1), ct);
         return Results.Ok(new
         {
@@ -101,7 +107,8 @@ internal static class AdminApiEndpoints
             openResumableUploads = tus.ListOpen().Count,
             files = files.Total,
             storedBytes = await catalog.TotalSizeAsync(ct),
-            storageFreeBytes = status.Storage.FreeBytes,
+            storageFreeBytes = storage.Volume.FreeBytes,
+            storageProblem = storage.Problem,
         });
     }
 

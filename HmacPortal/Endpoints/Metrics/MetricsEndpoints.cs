@@ -33,16 +33,14 @@ internal static class MetricsEndpoints
             metrics.BytesReceived.IncTo(transfers.TotalBytesReceived);
             metrics.BytesSent.IncTo(transfers.TotalBytesSent);
             metrics.ResumableOpen.Set(services.GetRequiredService<Engine.Resumable.TusService>().ListOpen().Count);
-            try
+            // While the storage is unavailable the free space keeps its last figure: the gauge below says why.
+            var storage = services.GetRequiredService<Engine.Health.ServerStatus>().Storage;
+            if (storage.Available)
             {
-                metrics.StorageFree.Set(services.GetRequiredService<Engine.Storage.FileStore>().Volume().FreeBytes);
-                metrics.StorageAvailable.Set(1);
+                metrics.StorageFree.Set(storage.Volume.FreeBytes);
             }
-            catch (Engine.Storage.StorageUnavailableException)
-            {
-                // The scrape goes on without the free space: the storage being away is what it must show.
-                metrics.StorageAvailable.Set(0);
-            }
+
+            metrics.StorageAvailable.Set(storage.Available ? 1 : 0);
 
             var database = services.GetRequiredService<Engine.Metadata.Database>();
             metrics.DatabaseAvailable.Set(database.Unreachable ? 0 : 1);

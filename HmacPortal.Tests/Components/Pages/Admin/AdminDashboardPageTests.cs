@@ -51,6 +51,22 @@ public sealed class AdminDashboardPageTests : PortalComponentTestBase
     }
 
     [Fact]
+    public async Task StorageUnavailable_SaysWhy_InsteadOfFailing()
+    {
+        await World.StoreAsync("a/b.bin", "alice", new byte[2048]);
+        // The storage remembered in data_path carries no marker: its volume is not mounted.
+        Directory.CreateDirectory(World.Server.DataPath);
+        await File.WriteAllTextAsync(Path.Combine(World.Server.DataPath, HmacPortal.Engine.Storage.StorageVolumeGuard.RecordName), "the-real-volume");
+        var guard = new HmacPortal.Engine.Storage.StorageVolumeGuard(World.ServerMonitor, NullLogger<HmacPortal.Engine.Storage.StorageVolumeGuard>.Instance);
+        Services.AddSingleton(new ServerStatus(World.Clock, World.ServerMonitor, new HmacPortal.Engine.Storage.FileStore(World.ServerMonitor, guard)));
+
+        var page = RenderPage<AdminDashboardPage>();
+
+        Assert.Contains("2 KiB in 1 file(s); storage unavailable", page.Find("[data-testid=storage]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("does not carry this server's volume marker", page.Find("[data-testid=storage-unavailable]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Queue_ShowsWhatWaitsWhatIsBusyAndWhatWasDone()
     {
         World.DedupOptions.Enabled = true;
