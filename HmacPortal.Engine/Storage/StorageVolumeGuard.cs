@@ -69,7 +69,7 @@ public sealed class StorageVolumeGuard(IOptionsMonitor<ServerOptions> options, I
     /// </summary>
     public void Ensure()
     {
-        if (_verified is { } verified && IsStill(verified))
+        if (_verified is { } verified && IsStill(verified, options.CurrentValue.StoragePath))
         {
             return;
         }
@@ -87,7 +87,7 @@ public sealed class StorageVolumeGuard(IOptionsMonitor<ServerOptions> options, I
                 }
 
                 var marker = MarkerPath(server);
-                _verified = FileLinks.Identify(marker) is { } identity ? new Verified(marker, identity) : null;
+                _verified = FileLinks.Identify(marker) is { } identity ? new Verified(server.StoragePath, marker, identity) : null;
                 return;
             }
 
@@ -138,11 +138,13 @@ public sealed class StorageVolumeGuard(IOptionsMonitor<ServerOptions> options, I
         return null;
     }
 
-    private static bool IsStill(Verified verified)
+    /// <summary>Whether the verified marker is still the storage's: the same root (the setting may change), the same file.</summary>
+    private static bool IsStill(Verified verified, string root)
     {
         try
         {
-            return FileLinks.Identify(verified.Marker) is { } now && now.IsSameFile(verified.Identity);
+            return string.Equals(verified.Root, root, StringComparison.Ordinal)
+                && FileLinks.Identify(verified.Marker) is { } now && now.IsSameFile(verified.Identity);
         }
         catch (IOException)
         {
@@ -169,5 +171,5 @@ public sealed class StorageVolumeGuard(IOptionsMonitor<ServerOptions> options, I
         }
     }
 
-    private sealed record Verified(string Marker, FileIdentity Identity);
+    private sealed record Verified(string Root, string Marker, FileIdentity Identity);
 }

@@ -20,8 +20,8 @@ public sealed class StorageVolumeGuardTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private StorageVolumeGuard Guard() =>
-        new(new TestOptionsMonitor<ServerOptions>(new ServerOptions { StoragePath = Storage, DataPath = Data }), _log);
+    private StorageVolumeGuard Guard(TestOptionsMonitor<ServerOptions>? options = null) =>
+        new(options ?? new TestOptionsMonitor<ServerOptions>(new ServerOptions { StoragePath = Storage, DataPath = Data }), _log);
 
     [Fact]
     public void ANewServer_GetsItsStorageDirectory_AndAMarkerItRemembers()
@@ -112,5 +112,19 @@ public sealed class StorageVolumeGuardTests : IDisposable
         guard.Ensure();
 
         Assert.Equal(id, File.ReadAllText(Record));
+    }
+
+    [Fact]
+    public void AnotherStoragePath_IsVerifiedAnew()
+    {
+        var options = new TestOptionsMonitor<ServerOptions>(new ServerOptions { StoragePath = Storage, DataPath = Data });
+        var guard = Guard(options);
+        Assert.Null(guard.Prepare(filesRecorded: false));
+        guard.Ensure();
+        Directory.CreateDirectory(_dir.Combine("elsewhere"));
+
+        options.Set(new ServerOptions { StoragePath = _dir.Combine("elsewhere"), DataPath = Data });
+
+        Assert.Throws<StorageUnavailableException>(guard.Ensure);
     }
 }
