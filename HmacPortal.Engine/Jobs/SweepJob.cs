@@ -5,9 +5,9 @@ using Microsoft.Extensions.Logging;
 namespace HmacPortal.Engine.Jobs;
 
 /// <summary>
-/// Removes what interrupted work left behind: resumable uploads expired for longer than a day and
-/// temp files of writes that have not moved for an hour (a write in progress touches its file with
-/// every buffer, and a stalled client is cut off long before).
+/// Removes what interrupted work left behind: resumable uploads expired for longer than a day, and
+/// temp files of writes and session files without a session that have not moved for an hour (a
+/// write in progress touches its file with every buffer, and a stalled client is cut off long before).
 /// </summary>
 public sealed class SweepJob(TusService tus, FileStore files, TimeProvider clock, ILogger<SweepJob> logger)
 {
@@ -16,7 +16,8 @@ public sealed class SweepJob(TusService tus, FileStore files, TimeProvider clock
     public Task<(int Sessions, int TempFiles)> RunAsync(CancellationToken cancellationToken)
     {
         var sessions = tus.SweepExpired();
-        var temps = cancellationToken.IsCancellationRequested ? 0 : files.SweepTempFiles(clock.GetUtcNow() - TempFileIdle);
+        var idleBefore = clock.GetUtcNow() - TempFileIdle;
+        var temps = cancellationToken.IsCancellationRequested ? 0 : files.SweepTempFiles(idleBefore) + tus.SweepOrphans(idleBefore);
         if (sessions + temps > 0)
         {
             JobsLog.Swept(logger, sessions, temps);

@@ -301,6 +301,36 @@ public sealed class SessionStore
         return removed;
     }
 
+    /// <summary>
+    /// Removes the data and progress records (<c>.bin</c>, <c>.live</c>) of sessions that have no
+    /// sidecar, open or finished, and were last written before <paramref name="writtenBefore"/>:
+    /// left by a crash between a session's data file and its sidecar being created, or by a sidecar
+    /// removed by hand. Nothing else would ever remove them. Returns how many files went.
+    /// </summary>
+    public int SweepOrphans(DateTimeOffset writtenBefore)
+    {
+        var directory = new DirectoryInfo(Directory);
+        if (!directory.Exists)
+        {
+            return 0;
+        }
+
+        var removed = 0;
+        foreach (var file in directory.EnumerateFiles("*"))
+        {
+            if (file.Extension is ".bin" or ".live"
+                && UploadId.TryParse(Path.GetFileNameWithoutExtension(file.Name), out var id)
+                && new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero) < writtenBefore
+                && !File.Exists(SidecarPath(id)) && !File.Exists(FinishedPath(id)))
+            {
+                file.Delete();
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
     /// <summary>Every open session's id (and any completed but not yet moved into <c>finished/</c>).</summary>
     public IEnumerable<UploadId> List()
     {

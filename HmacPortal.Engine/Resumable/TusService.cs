@@ -592,6 +592,9 @@ public sealed class TusService(
         return removed;
     }
 
+    /// <summary>Removes session files without a session (see <see cref="SessionStore.SweepOrphans"/>) last written before <paramref name="writtenBefore"/>.</summary>
+    public int SweepOrphans(DateTimeOffset writtenBefore) => sessions.SweepOrphans(writtenBefore);
+
     private TusOutcome? Load(UploadId id, out UploadSession session)
     {
         session = sessions.Get(id)!;

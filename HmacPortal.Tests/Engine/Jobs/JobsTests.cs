@@ -167,6 +167,33 @@ public sealed class JobsTests : IDisposable
     }
 
     [Fact]
+    public async Task Sweep_RemovesSessionFilesWithoutASession_OnceIdle_AndKeepsTheLiveOnes()
+    {
+        var live = await CreateUploadAsync();
+        Directory.CreateDirectory(_world.Sessions.Directory);
+        // A crash between a session's data file and its sidecar; a progress record whose sidecar was removed by hand.
+        var orphans = new[] { UploadId.New().Value + ".bin", UploadId.New().Value + ".live" }.Select(n => Path.Combine(_world.Sessions.Directory, n)).ToList();
+        foreach (var orphan in orphans)
+        {
+            await File.WriteAllTextAsync(orphan, "left");
+            File.SetLastWriteTimeUtc(orphan, _world.Clock.GetUtcNow().AddHours(-2).UtcDateTime);
+        }
+
+        var fresh = Path.Combine(_world.Sessions.Directory, UploadId.New().Value + ".bin");
+        await File.WriteAllTextAsync(fresh, string.Empty);
+        File.SetLastWriteTimeUtc(fresh, _world.Clock.GetUtcNow().AddMinutes(-1).UtcDateTime);
+        File.SetLastWriteTimeUtc(_world.Sessions.DataPath(live), _world.Clock.GetUtcNow().AddHours(-2).UtcDateTime);
+
+        var swept = await Sweep().RunAsync(CancellationToken.None);
+
+        Assert.Equal((0, 2), swept);
+        Assert.All(orphans, o => Assert.False(File.Exists(o)));
+        Assert.True(File.Exists(fresh), "a session being created has its data file a moment before its sidecar");
+        Assert.True(File.Exists(_world.Sessions.DataPath(live)));
+        Assert.NotNull(_world.Sessions.Get(live));
+    }
+
+    [Fact]
     public async Task Sweep_TwiceAtOnce_LeavesWhatOnceLeaves()
     {
         var sessions = new List<UploadId>();
