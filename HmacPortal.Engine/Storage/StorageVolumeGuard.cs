@@ -77,7 +77,17 @@ public sealed class StorageVolumeGuard(IOptionsMonitor<ServerOptions> options, I
         lock (_gate)
         {
             var server = options.CurrentValue;
-            var problem = Verify(server);
+            string? problem;
+            try
+            {
+                problem = Verify(server);
+            }
+            catch (Exception ex) when (ex is UnauthorizedAccessException or IOException and not StorageUnavailableException)
+            {
+                // A read-only or unreadable storage (or data_path) is unavailable storage, not a failed request or start.
+                problem = $"the storage's volume marker cannot be read or written ({(ex is UnauthorizedAccessException ? "permission denied" : "I/O error")})";
+            }
+
             if (problem is null)
             {
                 if (_lastProblem is not null)
@@ -130,7 +140,11 @@ public sealed class StorageVolumeGuard(IOptionsMonitor<ServerOptions> options, I
 
             // Two nodes sharing one storage may both get here: the second takes the first's marker.
             AtomicFile.TryCreate(Path.Combine(root, MarkerName), Guid.NewGuid().ToString("N"), ReadWrite);
-            marker = ReadMarker(server) ?? throw new StorageUnavailableException("the storage directory's volume marker could not be written");
+            marker = ReadMarker(server);
+            if (marker is null)
+            {
+                return "the storage directory's volume marker could not be written";
+            }
         }
 
         AtomicFile.WriteAllText(Path.Combine(server.DataPath, RecordName), marker, ReadWrite);

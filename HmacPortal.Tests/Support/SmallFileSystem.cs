@@ -32,6 +32,9 @@ public sealed class SmallFileSystem : IDisposable
 
     public string Path { get; }
 
+    /// <summary>Mounts the file system again read-only: every write fails with EROFS, root's too.</summary>
+    public void MakeReadOnly() => Run("mount", "-o", "remount,ro", Path);
+
     public void Dispose()
     {
         Run("umount", "-l", Path);

@@ -127,4 +127,20 @@ public sealed class StorageVolumeGuardTests : IDisposable
 
         Assert.Throws<StorageUnavailableException>(guard.Ensure);
     }
+
+    [Fact]
+    public void AStorageThatCannotTakeItsMarker_IsUnavailable_NotAFailedStart()
+    {
+        // Files there, none recorded yet (coming from the Go server), on a volume mounted read-only.
+        using var small = new SmallFileSystem("1m");
+        File.WriteAllText(Path.Combine(small.Path, "a.bin"), "stored");
+        small.MakeReadOnly();
+        var guard = new StorageVolumeGuard(new TestOptionsMonitor<ServerOptions>(new ServerOptions { StoragePath = small.Path, DataPath = Data }), _log);
+
+        var problem = guard.Prepare(filesRecorded: false);
+
+        Assert.Equal("the storage's volume marker cannot be read or written (I/O error)", problem);
+        Assert.Throws<StorageUnavailableException>(guard.Ensure);
+        Assert.False(File.Exists(Record));
+    }
 }
