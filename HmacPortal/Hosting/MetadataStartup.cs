@@ -43,6 +43,11 @@ internal sealed class MetadataStartup(MetadataReconciler reconciler, ILogger<Met
             {
                 // Still not there; logged once by the storage guard.
             }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
+            {
+                // The volume is back but reconciling failed (the database away a moment): tried again next time.
+                MetadataLog.ReconcilePostponed(logger, ex.Message);
+            }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
                 return;

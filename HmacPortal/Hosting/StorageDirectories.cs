@@ -19,13 +19,9 @@ internal sealed class StorageDirectories(IOptions<ServerOptions> options, Storag
         // The metadata and session files are nobody else's business.
         data.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
-        var recorded = false;
-        await foreach (var _ in metadata.ListPathsAsync(cancellationToken).ConfigureAwait(false))
-        {
-            recorded = true;
-            break;
-        }
-
+        // One page of one record (its count comes along), not a stream of them all: a reader left
+        // early still receives every row from PostgreSQL.
+        var recorded = (await metadata.QueryAsync(new FileQuery(Take: 1), cancellationToken).ConfigureAwait(false)).Items.Count > 0;
         guard.Prepare(recorded);
     }
 
