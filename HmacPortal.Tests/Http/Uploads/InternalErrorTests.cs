@@ -52,7 +52,8 @@ public sealed class InternalErrorTests
 
         public Task<bool> SetProcessedAsync(string path, ProcessingState state, CancellationToken cancellationToken) => throw new InvalidOperationException(Secret);
 
-        public Task<FilePage> QueryAsync(FileQuery query, CancellationToken cancellationToken) => throw new InvalidOperationException(Secret);
+        // Start-up asks whether any file is recorded (and reconciles through ListPathsAsync): both answer, so the host starts.
+        public Task<FilePage> QueryAsync(FileQuery query, CancellationToken cancellationToken) => Task.FromResult(new FilePage([], 0));
 
         public async IAsyncEnumerable<(string Path, string StoredPath, long Size, bool Quarantined)> ListPathsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
         {
