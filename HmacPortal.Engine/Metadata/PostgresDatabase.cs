@@ -120,6 +120,12 @@ public sealed class PostgresDatabase : Database
         CREATE TRIGGER file_totals_follow AFTER INSERT OR DELETE OR UPDATE OF size ON files
             FOR EACH ROW EXECUTE FUNCTION file_totals_follow();
         """,
+
+        // 3: an owner's bytes summed from the index alone (a quota is checked on every upload).
+        """
+        CREATE INDEX files_owner_size ON files(owner, size);
+        DROP INDEX files_owner;
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

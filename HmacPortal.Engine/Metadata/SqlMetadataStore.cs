@@ -248,10 +248,13 @@ public sealed class SqlMetadataStore(Database database) : IMetadataStore
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>An owner's bytes: read from the (owner, size) index alone, with no row looked up.</summary>
+    internal const string UsedBytesQuery = "SELECT CAST(coalesce(sum(size), 0) AS BIGINT) FROM files WHERE owner = @owner";
+
     public async Task<long> UsedBytesAsync(string owner, CancellationToken cancellationToken)
     {
         using var lease = database.Borrow();
-        await using var command = lease.Command("SELECT CAST(coalesce(sum(size), 0) AS BIGINT) FROM files WHERE owner = @owner").With("@owner", owner);
+        await using var command = lease.Command(UsedBytesQuery).With("@owner", owner);
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
     }
 

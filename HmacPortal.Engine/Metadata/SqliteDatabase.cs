@@ -149,7 +149,6 @@ public sealed class SqliteDatabase : Database
                 downloads INTEGER NOT NULL DEFAULT 0,
                 last_download INTEGER
             );
-            CREATE INDEX IF NOT EXISTS files_owner ON files(owner);
             CREATE INDEX IF NOT EXISTS files_stored_path ON files(stored_path);
             CREATE INDEX IF NOT EXISTS files_expires ON files(expires) WHERE expires IS NOT NULL;
             CREATE TABLE IF NOT EXISTS shares (
@@ -369,6 +368,12 @@ public sealed class SqliteDatabase : Database
         CREATE TRIGGER file_totals_insert AFTER INSERT ON files BEGIN UPDATE file_totals SET bytes = bytes + NEW.size WHERE shard = 0; END;
         CREATE TRIGGER file_totals_delete AFTER DELETE ON files BEGIN UPDATE file_totals SET bytes = bytes - OLD.size WHERE shard = 0; END;
         CREATE TRIGGER file_totals_update AFTER UPDATE OF size ON files BEGIN UPDATE file_totals SET bytes = bytes - OLD.size + NEW.size WHERE shard = 0; END;
+        """,
+
+        // 3: an owner's bytes summed from the index alone (a quota is checked on every upload).
+        """
+        CREATE INDEX IF NOT EXISTS files_owner_size ON files(owner, size);
+        DROP INDEX IF EXISTS files_owner;
         """,
     ];
 

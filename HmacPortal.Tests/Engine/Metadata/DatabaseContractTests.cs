@@ -306,7 +306,7 @@ public sealed class PostgresDatabaseContractTests(PostgresServer server) : Datab
     protected override Database CreateDatabase() => new PostgresDatabase(server.NewDatabase());
 
     [Fact]
-    public async Task Upgrade_FromVersion1_StartsTheTotalStoredFromTheRecords()
+    public async Task Upgrade_FromVersion1_StartsTheTotalStoredFromTheRecords_AndIndexesOwnersWithSizes()
     {
         var connection = server.NewDatabase();
         using (var first = new PostgresDatabase(connection))
@@ -315,6 +315,7 @@ public sealed class PostgresDatabaseContractTests(PostgresServer server) : Datab
             using var lease = first.Borrow();
             using var downgrade = lease.Command("""
                 DROP TRIGGER file_totals_follow ON files; DROP FUNCTION file_totals_follow(); DROP TABLE file_totals;
+                DROP INDEX files_owner_size; CREATE INDEX files_owner ON files(owner);
                 DELETE FROM schema_version WHERE version > 1;
                 INSERT INTO files (path, stored_path, size, content_type, protocol, created) VALUES ('a/1', 'a/1', 100, 'text/plain', 'v', 0), ('a/2', 'a/2', 23, 'text/plain', 'v', 0);
                 """);
@@ -326,6 +327,12 @@ public sealed class PostgresDatabaseContractTests(PostgresServer server) : Datab
 
         Assert.Equal(PostgresDatabase.SchemaVersion, upgraded.Version());
         Assert.Equal(123, await store.TotalSizeAsync(CancellationToken.None));
+        using (var lease = upgraded.Borrow())
+        using (var indexes = lease.Command("SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'files' AND indexname LIKE 'files_owner%'"))
+        {
+            Assert.Equal("files_owner_size", indexes.ExecuteScalar());
+        }
+
         await store.DeleteAsync("a/1", CancellationToken.None);
         Assert.Equal(23, await store.TotalSizeAsync(CancellationToken.None));
     }

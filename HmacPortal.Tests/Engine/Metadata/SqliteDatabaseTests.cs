@@ -40,10 +40,42 @@ public sealed class SqliteDatabaseTests : IDisposable
             Assert.False(record.Deduplicated);
             Assert.Equal(["a/old.bin"], await store.ListUnprocessedAsync(DateTimeOffset.FromUnixTimeMilliseconds(2000), null, 10, CancellationToken.None));
             Assert.Equal(3, await store.TotalSizeAsync(CancellationToken.None));
+            Assert.Equal(["files_expires", "files_owner_size", "files_stored_path", "files_unprocessed"], IndexesOfFiles(database));
             using var lease = database.Borrow();
             using var version = lease.Command("PRAGMA user_version");
             Assert.Equal((long)SqliteDatabase.SchemaVersion, version.ExecuteScalar());
         }
+    }
+
+    [Fact]
+    public void AnOwnersBytes_AreSummedFromTheIndexAlone()
+    {
+        using var database = new SqliteDatabase(Options.Create(new ServerOptions { DataPath = _dir.Path }));
+        using var lease = database.Borrow();
+        using var plan = lease.Command("EXPLAIN QUERY PLAN " + SqlMetadataStore.UsedBytesQuery).With("@owner", "alice");
+        using var reader = plan.ExecuteReader();
+        var steps = new List<string>();
+        while (reader.Read())
+        {
+            steps.Add(reader.GetString(3));
+        }
+
+        Assert.Equal(["SEARCH files USING COVERING INDEX files_owner_size (owner=?)"], steps);
+        Assert.DoesNotContain("files_owner", IndexesOfFiles(database));
+    }
+
+    private static List<string> IndexesOfFiles(SqliteDatabase database)
+    {
+        using var lease = database.Borrow();
+        using var command = lease.Command("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'files' AND name NOT LIKE 'sqlite_%' ORDER BY name");
+        using var reader = command.ExecuteReader();
+        var names = new List<string>();
+        while (reader.Read())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
     }
 
     [Fact]
