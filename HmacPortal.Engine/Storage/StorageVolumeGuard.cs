@@ -172,6 +172,11 @@ public sealed class StorageVolumeGuard(IOptionsMonitor<ServerOptions> options, I
 
     private static string? ReadRecord(ServerOptions server) => ReadId(Path.Combine(server.DataPath, RecordName));
 
+    /// <summary>
+    /// The id in a marker or record, or null when there is none. Unlike <see cref="MachineBoot.Read"/>,
+    /// only absence is null: a marker or record that cannot be read must not be taken for a missing one
+    /// (and so be made or adopted anew); the caller reports it as unavailable storage.
+    /// </summary>
     private static string? ReadId(string path)
     {
         try

@@ -54,11 +54,7 @@ public sealed class AdminDashboardPageTests : PortalComponentTestBase
     public async Task StorageUnavailable_SaysWhy_InsteadOfFailing()
     {
         await World.StoreAsync("a/b.bin", "alice", new byte[2048]);
-        // The storage remembered in data_path carries no marker: its volume is not mounted.
-        Directory.CreateDirectory(World.Server.DataPath);
-        await File.WriteAllTextAsync(Path.Combine(World.Server.DataPath, HmacPortal.Engine.Storage.StorageVolumeGuard.RecordName), "the-real-volume");
-        var guard = new HmacPortal.Engine.Storage.StorageVolumeGuard(World.ServerMonitor, NullLogger<HmacPortal.Engine.Storage.StorageVolumeGuard>.Instance);
-        Services.AddSingleton(new ServerStatus(World.Clock, World.ServerMonitor, new HmacPortal.Engine.Storage.FileStore(World.ServerMonitor, guard)));
+        Services.AddSingleton(new ServerStatus(World.Clock, World.ServerMonitor, UnmountedVolume.Files(World.ServerMonitor)));
 
         var page = RenderPage<AdminDashboardPage>();
 

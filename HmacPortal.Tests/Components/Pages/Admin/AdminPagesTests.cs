@@ -99,12 +99,8 @@ public sealed class AdminPagesTests : ComponentTestBase
     [Fact]
     public async Task Files_DeleteWhileTheStorageIsUnavailable_SaysSo_AndKeepsTheRecord()
     {
-        // The storage remembered in data_path carries no marker: its volume is not mounted.
-        var server = new ServerOptions { StoragePath = _dir.Combine("files"), DataPath = _dir.Combine("state") };
-        Directory.CreateDirectory(server.StoragePath);
-        _dir.Write($"state/{StorageVolumeGuard.RecordName}", "the-real-volume");
-        var guard = new StorageVolumeGuard(new TestOptionsMonitor<ServerOptions>(server), NullLogger<StorageVolumeGuard>.Instance);
-        Services.AddSingleton(new FileCatalog(_metadata, new FileStore(new TestOptionsMonitor<ServerOptions>(server), guard), NullLogger<FileCatalog>.Instance));
+        var server = new TestOptionsMonitor<ServerOptions>(new ServerOptions { StoragePath = _dir.Combine("files"), DataPath = _dir.Combine("state") });
+        Services.AddSingleton(new FileCatalog(_metadata, UnmountedVolume.Files(server), NullLogger<FileCatalog>.Instance));
         await _metadata.RecordAsync(new FileRecord("u1/kept.jpg", "u1/kept.jpg", 2048, "image/jpeg", null, null, "v2", null, DateTimeOffset.UnixEpoch, null), CancellationToken.None);
         var provider = Render<MudDialogProvider>();
         var snackbars = Render<MudSnackbarProvider>();

@@ -34,12 +34,8 @@ public sealed class MyFilesAndShareDialogTests : PortalComponentTestBase
     public async Task MyFiles_DeleteWhileTheStorageIsUnavailable_SaysSo_AndKeepsTheFile()
     {
         await World.StoreAsync("s1/kept.txt", "alice", new byte[100]);
-        // The storage remembered in data_path carries no marker: its volume is not mounted.
-        Directory.CreateDirectory(World.Server.DataPath);
-        await File.WriteAllTextAsync(Path.Combine(World.Server.DataPath, HmacPortal.Engine.Storage.StorageVolumeGuard.RecordName), "the-real-volume");
-        var guard = new HmacPortal.Engine.Storage.StorageVolumeGuard(World.ServerMonitor, Microsoft.Extensions.Logging.Abstractions.NullLogger<HmacPortal.Engine.Storage.StorageVolumeGuard>.Instance);
         Services.AddSingleton(new HmacPortal.Engine.Metadata.FileCatalog(
-            World.Metadata, new HmacPortal.Engine.Storage.FileStore(World.ServerMonitor, guard), Microsoft.Extensions.Logging.Abstractions.NullLogger<HmacPortal.Engine.Metadata.FileCatalog>.Instance));
+            World.Metadata, UnmountedVolume.Files(World.ServerMonitor), Microsoft.Extensions.Logging.Abstractions.NullLogger<HmacPortal.Engine.Metadata.FileCatalog>.Instance));
         var provider = Render<MudDialogProvider>();
         var snackbars = Render<MudSnackbarProvider>();
 
