@@ -1,5 +1,6 @@
 using HmacPortal.Engine.Metadata;
 using HmacPortal.Engine.Processing;
+using HmacPortal.Engine.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace HmacPortal.Engine.Jobs;
@@ -9,7 +10,7 @@ namespace HmacPortal.Engine.Jobs;
 /// (younger ones are still in the queue): files left when the server stopped or crashed, files
 /// whose processing failed, and files stored before processing existed. Idempotent.
 /// </summary>
-public sealed class CatchUpJob(IMetadataStore metadata, FileProcessor processor, TimeProvider clock, ILogger<CatchUpJob> logger)
+public sealed class CatchUpJob(IMetadataStore metadata, FileProcessor processor, FileStore files, TimeProvider clock, ILogger<CatchUpJob> logger)
 {
     /// <summary>Files younger than this are left to the queue.</summary>
     public static readonly TimeSpan QueueGrace = TimeSpan.FromMinutes(1);
@@ -19,8 +20,13 @@ public sealed class CatchUpJob(IMetadataStore metadata, FileProcessor processor,
     /// <summary>The most files one run takes on; the next run goes on.</summary>
     private const int MostPerRun = 10_000;
 
+    /// <summary>
+    /// Processes what is owed; throws <see cref="StorageUnavailableException"/> while the storage is
+    /// unavailable, before trying (and logging a failure for) every file in turn.
+    /// </summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
+        files.EnsureAvailable();
         var before = clock.GetUtcNow() - QueueGrace;
         string? after = null;
         var tried = 0;

@@ -13,8 +13,10 @@ public sealed class SweepJob(TusService tus, FileStore files, TimeProvider clock
 {
     public static readonly TimeSpan TempFileIdle = TimeSpan.FromHours(1);
 
+    /// <summary>Sweeps; throws <see cref="StorageUnavailableException"/>, removing nothing, while the storage is unavailable (another volume's files are not its to judge).</summary>
     public Task<(int Sessions, int TempFiles)> RunAsync(CancellationToken cancellationToken)
     {
+        files.EnsureAvailable();
         var sessions = tus.SweepExpired();
         var idleBefore = clock.GetUtcNow() - TempFileIdle;
         var temps = cancellationToken.IsCancellationRequested ? 0 : files.SweepTempFiles(idleBefore) + tus.SweepOrphans(idleBefore);

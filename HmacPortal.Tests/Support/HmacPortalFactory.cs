@@ -40,6 +40,21 @@ public sealed class HmacPortalFactory : WebApplicationFactory<Program>
     /// <remarks>Starts in the past: the framework checks If-Modified-Since against the real clock and ignores future dates.</remarks>
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 15, 12, 0, 0, TimeSpan.Zero));
 
+    /// <summary>
+    /// Stores a 3-byte file at <paramref name="path"/> by hand with a record that expired a day ago
+    /// (on <see cref="Clock"/>), for the expiry job to find; gives the file's full path.
+    /// </summary>
+    public async Task<string> StoreExpiredAsync(string path = "slot/old.bin")
+    {
+        var file = Path.Combine(StoragePath, path);
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        await File.WriteAllBytesAsync(file, [1, 2, 3]);
+        await Services.GetRequiredService<HmacPortal.Engine.Metadata.IMetadataStore>().RecordAsync(
+            new HmacPortal.Engine.Metadata.FileRecord(path, path, 3, "application/octet-stream", null, null, "v", null, Clock.GetUtcNow().AddDays(-2), Clock.GetUtcNow().AddDays(-1)),
+            CancellationToken.None);
+        return file;
+    }
+
     /// <summary>Waits (up to 30 s) until the host's workers have post-processed <paramref name="path"/>, and gives its record.</summary>
     public async Task<HmacPortal.Engine.Metadata.FileRecord> ProcessedAsync(string path)
     {

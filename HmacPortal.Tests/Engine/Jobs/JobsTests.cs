@@ -225,6 +225,30 @@ public sealed class JobsTests : IDisposable
     }
 
     [Fact]
+    public async Task JobsThatWorkOnStoredFiles_WhileTheStorageVolumeIsNotMounted_RemoveNothing_AndSaySo()
+    {
+        var expired = await _world.StoreAsync("a/old.bin", "alice", [1], expires: _world.Clock.GetUtcNow().AddMinutes(-1));
+        var files = UnmountedVolume.Files(_world.ServerMonitor);
+        // What the directory holds is not this server's to judge: a temp file long idle, a blob no file links to.
+        var temp = Path.Combine(_world.Server.StoragePath, FileStore.TempPrefix + "other");
+        File.WriteAllBytes(temp, [1]);
+        File.SetLastWriteTimeUtc(temp, (_world.Clock.GetUtcNow() - TimeSpan.FromDays(1)).UtcDateTime);
+        var blob = Path.Combine(_world.Dedup.Root, "ab", "cd", new string('a', 64));
+        Directory.CreateDirectory(Path.GetDirectoryName(blob)!);
+        File.WriteAllBytes(blob, [1]);
+
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => new ExpiryJob(_world.Metadata, _world.Catalog, files, _world.ServerMonitor, _world.Clock, NullLogger<ExpiryJob>.Instance).RunAsync(CancellationToken.None));
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => new SweepJob(_world.Tus, files, _world.Clock, NullLogger<SweepJob>.Instance).RunAsync(CancellationToken.None));
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => new DedupCollectJob(_world.Dedup, files).RunAsync(CancellationToken.None));
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => new CatchUpJob(_world.Metadata, _world.Processor, files, _world.Clock, NullLogger<CatchUpJob>.Instance).RunAsync(CancellationToken.None));
+
+        Assert.NotNull(await _world.Metadata.GetAsync(expired, CancellationToken.None));
+        Assert.True(_world.OnDisk(expired));
+        Assert.True(File.Exists(temp));
+        Assert.True(File.Exists(blob));
+    }
+
+    [Fact]
     public async Task Maintenance_WhileTheStorageVolumeIsNotMounted_DropsNoRecord()
     {
         var kept = await _world.StoreAsync("a/kept.bin", "alice", [1]);

@@ -32,7 +32,7 @@ public sealed class PostProcessingTests : IDisposable
 
     private async Task<bool> IsProcessedAsync(string path) => (await _world.Metadata.GetAsync(path, CancellationToken.None))!.Processed is not null;
 
-    private CatchUpJob CatchUp() => new(_world.Metadata, _world.Processor, _world.Clock, NullLogger<CatchUpJob>.Instance);
+    private CatchUpJob CatchUp() => new(_world.Metadata, _world.Processor, _world.Files, _world.Clock, NullLogger<CatchUpJob>.Instance);
 
     [Fact]
     public async Task Upload_WithNothingOwed_IsRecordedProcessed_AndNotQueued()

@@ -132,7 +132,7 @@ public sealed class VirusScannerTests : IAsyncLifetime, IDisposable
         await _clamd.StartAgainAsync();
         _world.Clock.Advance(VirusScanner.BreakDuration + CatchUpJob.QueueGrace);
         Assert.True(_world.Scanner.Available);
-        var caughtUp = await new CatchUpJob(_world.Metadata, _world.Processor, _world.Clock, NullLogger<CatchUpJob>.Instance).RunAsync(CancellationToken.None);
+        var caughtUp = await new CatchUpJob(_world.Metadata, _world.Processor, _world.Files, _world.Clock, NullLogger<CatchUpJob>.Instance).RunAsync(CancellationToken.None);
 
         Assert.Equal(3, caughtUp);
         foreach (var i in Enumerable.Range(0, 3))

@@ -12,12 +12,7 @@ internal static class JobStorageChecks
     /// <summary>Triggers the expiry job on <paramref name="node"/> and waits (bounded) until it has deleted an expired file.</summary>
     public static async Task ExpiryRunsAsync(HmacPortalFactory node)
     {
-        var metadata = node.Services.GetRequiredService<IMetadataStore>();
-        var file = Path.Combine(node.StoragePath, "slot", "old.bin");
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        await File.WriteAllBytesAsync(file, [1, 2, 3]);
-        await metadata.RecordAsync(new FileRecord("slot/old.bin", "slot/old.bin", 3, "application/octet-stream", null, null, "v", null,
-            node.Clock.GetUtcNow().AddDays(-2), node.Clock.GetUtcNow().AddDays(-1)), CancellationToken.None);
+        var file = await node.StoreExpiredAsync();
 
         node.Services.GetRequiredService<IRecurringJobManager>().Trigger(RecurringJobs.ExpiryId);
 
@@ -28,7 +23,7 @@ internal static class JobStorageChecks
         }
 
         Assert.False(File.Exists(file), Describe(node.Services.GetRequiredService<JobStorage>()));
-        Assert.Null(await metadata.GetAsync("slot/old.bin", CancellationToken.None));
+        Assert.Null(await node.Services.GetRequiredService<IMetadataStore>().GetAsync("slot/old.bin", CancellationToken.None));
     }
 
     /// <summary>What the job storage holds, for a failure message: counts by state and the last failures.</summary>

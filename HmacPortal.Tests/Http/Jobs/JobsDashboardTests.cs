@@ -73,11 +73,7 @@ public sealed class JobsDashboardTests : IDisposable
     public async Task ExpiryJob_TriggeredThroughHangfire_DeletesAnExpiredFile()
     {
         var metadata = _factory.Services.GetRequiredService<IMetadataStore>();
-        var file = Path.Combine(_factory.StoragePath, "slot", "old.bin");
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        await File.WriteAllBytesAsync(file, [1, 2, 3]);
-        await metadata.RecordAsync(new FileRecord("slot/old.bin", "slot/old.bin", 3, "application/octet-stream", null, null, "v", null,
-            _factory.Clock.GetUtcNow().AddDays(-2), _factory.Clock.GetUtcNow().AddDays(-1)), CancellationToken.None);
+        var file = await _factory.StoreExpiredAsync();
 
         _factory.Services.GetRequiredService<IRecurringJobManager>().Trigger(RecurringJobs.ExpiryId);
 

@@ -1,6 +1,7 @@
 using System.Net;
 using HmacPortal.Engine.Metadata;
 using HmacPortal.Engine.Storage;
+using HmacPortal.Hosting;
 using HmacPortal.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -142,6 +143,37 @@ public sealed class StorageVolumeTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, during.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, after.StatusCode);
         Assert.Equal(body, await client.GetByteArrayAsync(new Uri(after.Headers.GetValues("Upload-File-Url").Single(), UriKind.Relative)));
+    }
+
+    [Fact]
+    public async Task ScheduledJobs_WhileTheVolumeIsNotMounted_DoNothing_AndSaySo_InsteadOfFailing()
+    {
+        using var factory = new HmacPortalFactory();
+        using var client = factory.CreateClient();
+        var metadata = factory.Services.GetRequiredService<IMetadataStore>();
+        var file = await factory.StoreExpiredAsync();
+        var logger = new ListLogger<RecurringJobs>();
+        var jobs = ActivatorUtilities.CreateInstance<RecurringJobs>(factory.Services, logger);
+        var away = Unmount(factory.StoragePath);
+
+        // Each completes, so Hangfire records no failure.
+        await jobs.ExpiryAsync(CancellationToken.None);
+        await jobs.SweepAsync(CancellationToken.None);
+        await jobs.DiskWatchAsync(CancellationToken.None);
+        await jobs.CatchUpAsync(CancellationToken.None);
+        await jobs.DedupCollectAsync(CancellationToken.None);
+
+        var waited = logger.Events.Where(e => e.Id.Id == 7012).Select(e => e.Message).ToList();
+        Assert.Equal(5, waited.Count);
+        Assert.All(waited, message => Assert.Contains("storage is unavailable", message, StringComparison.Ordinal));
+        Assert.NotNull(await metadata.GetAsync("slot/old.bin", CancellationToken.None));
+
+        Mount(away, factory.StoragePath);
+        await jobs.ExpiryAsync(CancellationToken.None);
+
+        Assert.Equal(5, logger.Events.Count(e => e.Id.Id == 7012));
+        Assert.Null(await metadata.GetAsync("slot/old.bin", CancellationToken.None));
+        Assert.False(File.Exists(file));
     }
 
     private static HttpRequestMessage Tus(HttpMethod method, string url)
