@@ -6,6 +6,7 @@ internal static class Errno
     public const int NoEnt = 2;
     public const int Exist = 17;
     public const int XDev = 18;
+    public const int NotDir = 20;
     public const int IsDir = 21;
     public const int Inval = 22;
     public const int NoSpc = 28;

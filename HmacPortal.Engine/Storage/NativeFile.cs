@@ -186,6 +186,27 @@ internal static partial class NativeFile
         return lstat(path, status) == 0;
     }
 
+    /// <summary>
+    /// The bytes free for unprivileged users and the size of the file system that holds
+    /// <paramref name="path"/>, from one <c>statvfs</c> (DriveInfo makes one per figure). Returns 0,
+    /// or an errno (ENOENT when the path is missing).
+    /// </summary>
+    public static unsafe int Space(string path, out long available, out long total)
+    {
+        // struct statvfs is 112 bytes of unsigned longs on the 64-bit architectures .NET runs on:
+        // f_bsize, f_frsize, f_blocks, f_bfree, f_bavail, ...; the counts are in f_frsize units.
+        var words = stackalloc ulong[16];
+        if (statvfs(path, words) != 0)
+        {
+            available = total = 0;
+            return Marshal.GetLastPInvokeError();
+        }
+
+        available = (long)(words[4] * words[1]);
+        total = (long)(words[2] * words[1]);
+        return 0;
+    }
+
     /// <summary>fsync of a directory, so that a rename into it survives a power cut.</summary>
     public static void FlushDirectory(string directory)
     {
@@ -204,6 +225,9 @@ internal static partial class NativeFile
             _ = close(fd);
         }
     }
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int statvfs(string path, ulong* buffer);
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int open(string path, int flags, int mode);

@@ -5,19 +5,16 @@ public readonly record struct StorageVolume(long FreeBytes, long TotalBytes)
 {
     public long UsedBytes => TotalBytes - FreeBytes;
 
-    /// <summary>Reads the volume of <paramref name="directory"/> (statvfs of that path, not of its mount root's name).</summary>
-    /// <exception cref="StorageUnavailableException">The directory does not exist.</exception>
+    /// <summary>Reads the volume of <paramref name="directory"/> (one statvfs of that path, not of its mount root's name).</summary>
+    /// <exception cref="StorageUnavailableException">The directory does not exist, or its volume cannot be read.</exception>
     public static StorageVolume Of(string directory)
     {
         var full = Path.GetFullPath(directory);
-        try
+        return NativeFile.Space(full, out var available, out var total) switch
         {
-            var drive = new DriveInfo(full);
-            return new StorageVolume(drive.AvailableFreeSpace, drive.TotalSize);
-        }
-        catch (DriveNotFoundException ex)
-        {
-            throw new StorageUnavailableException($"the storage directory {full} does not exist: removed, or its volume is not mounted", ex);
-        }
+            0 => new StorageVolume(available, total),
+            Errno.NoEnt or Errno.NotDir => throw new StorageUnavailableException($"the storage directory {full} does not exist: removed, or its volume is not mounted"),
+            var error => throw new StorageUnavailableException($"the volume of the storage directory {full} cannot be read (errno {error})"),
+        };
     }
 }

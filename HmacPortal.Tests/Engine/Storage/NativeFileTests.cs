@@ -3,7 +3,7 @@ using HmacPortal.Tests.Support;
 
 namespace HmacPortal.Tests.Engine.Storage;
 
-/// <summary>Reserving room past a file's end, on the machine's own disk and on a volume too small for it.</summary>
+/// <summary>Reserving room past a file's end, on the machine's own disk and on a volume too small for it; reading a volume's space.</summary>
 public sealed class NativeFileTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
@@ -44,5 +44,29 @@ public sealed class NativeFileTests : IDisposable
         Assert.Equal(0, file.Length);
         Assert.Equal(0, NativeFile.AllocatedPast(file.SafeFileHandle, 0));
         Assert.Equal(free, new DriveInfo(small.Path).AvailableFreeSpace);
+    }
+
+    [Fact]
+    public void StorageVolume_ReadsTheFreeAndTotalBytesOfTheDirectorysVolume_AsDriveInfoDoes()
+    {
+        using var small = new SmallFileSystem("4m");
+        var empty = StorageVolume.Of(small.Path);
+        File.WriteAllBytes(Path.Combine(small.Path, "data.bin"), SignedUploads.Body(1 << 20));
+        var drive = new DriveInfo(small.Path);
+
+        var used = StorageVolume.Of(small.Path);
+
+        Assert.Equal((4L << 20, 4L << 20), (empty.FreeBytes, empty.TotalBytes));
+        Assert.Equal((drive.AvailableFreeSpace, drive.TotalSize), (used.FreeBytes, used.TotalBytes));
+        Assert.Equal(3L << 20, used.FreeBytes);
+    }
+
+    [Fact]
+    public void StorageVolume_OfADirectoryThatIsNotThere_IsUnavailableStorage()
+    {
+        File.WriteAllBytes(_dir.Combine("file"), [1]);
+
+        Assert.Contains("does not exist", Assert.Throws<StorageUnavailableException>(() => StorageVolume.Of(_dir.Combine("missing"))).Message, StringComparison.Ordinal);
+        Assert.Contains("does not exist", Assert.Throws<StorageUnavailableException>(() => StorageVolume.Of(_dir.Combine("file", "below"))).Message, StringComparison.Ordinal);
     }
 }
