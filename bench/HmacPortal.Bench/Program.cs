@@ -20,6 +20,8 @@ var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) 
 // comma-separated words ("1 GiB,tus"), for looking at one path; the GETs read what the PUTs stored.
 var only = args.Length > 3 ? args[3].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : null;
 bool Selected(string name) => only is null || only.Any(word => name.Contains(word, StringComparison.OrdinalIgnoreCase));
+// Small uploads (and half as many downloads) each server takes before anything is measured: past the JIT's tiering and the pool's growth.
+const int WarmUpCount = 60_000;
 var work = Directory.CreateTempSubdirectory("hmacportal-bench-").FullName;
 var results = new List<(string Scenario, string Unit, double Nginx, double HmacPortal, long NginxPeak, long PortalPeak)>();
 
@@ -29,6 +31,18 @@ try
     await using var portal = await HmacPortalTarget.StartAsync(work, serverDll);
     Target[] targets = [nginx, portal];
 
+    // The floor under the small uploads (bench/DurablePut, built by run.sh next to this program's project).
+    const string SmallPut = "PUT 4 KiB";
+    var floorDll = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "DurablePut", "bin", "Release", "net10.0", "DurablePut.dll"));
+    if (Selected(SmallPut) && !File.Exists(floorDll))
+    {
+        throw new FileNotFoundException("bench/DurablePut is not built: run bench/run.sh, which builds it", floorDll);
+    }
+
+    await using var floor = Selected(SmallPut) ? await DurablePutTarget.StartAsync(work, floorDll) : null;
+    var floorRates = new List<double>();
+    long floorPeak = 0;
+
     var small = (int)(4000 * scale);
     var medium = (int)(400 * scale);
     var gib = (long)(1L << 30);
@@ -37,6 +51,12 @@ try
     foreach (var t in targets)
     {
         await WarmUpAsync(t);
+    }
+
+    if (floor is not null)
+    {
+        // It only takes uploads: the small ones of the warm-up.
+        await UploadMany(floor, "warm", 4096, WarmUpCount, 32);
     }
 
     // ext4 without a journal (as on this machine) will not reuse an inode freed in the last 60 s
@@ -58,7 +78,7 @@ try
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"disk: 1 GiB written and flushed (fsync) at {durable:0.0} MiB/s; flushed after every 8 MiB, {durablePieces:0.0} MiB/s; 4 KiB files each written, flushed and renamed by 32 threads, {durableSmall:0} files/s"));
 
-    await Scenario("PUT 4 KiB x" + small + ", 32 parallel", "uploads/s", (t, r) => UploadMany(t, $"small{r}", 4096, small, 32), perSecond: true);
+    await Scenario(SmallPut + " x" + small + ", 32 parallel", "uploads/s", (t, r) => UploadMany(t, $"small{r}", 4096, small, 32), perSecond: true, floor);
     await Scenario("PUT 1 MiB x" + medium + ", 8 parallel", "MiB/s", (t, r) => UploadMany(t, $"medium{r}", 1 << 20, medium, 8), perSecond: false);
     await Scenario("PUT 1 GiB x1", "MiB/s", (t, r) => UploadMany(t, $"large{r}", gib, 1, 1), perSecond: false);
     await Scenario("PUT 256 MiB x4, 4 parallel", "MiB/s", (t, r) => UploadMany(t, $"quad{r}", quarter, 4, 4), perSecond: false);
@@ -124,10 +144,13 @@ try
     }
 
     Console.WriteLine();
-    if (results.FirstOrDefault(r => r.Scenario.StartsWith("PUT 4 KiB", StringComparison.Ordinal)) is { Scenario: not null } smallPut)
+    if (results.FirstOrDefault(r => r.Scenario.StartsWith(SmallPut, StringComparison.Ordinal)) is { Scenario: not null } smallPut)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Disk alone, 4 KiB files written, flushed and renamed by 32 threads: {durableSmall:0} files/s; HmacPortal's 4 KiB PUTs reached {smallPut.HmacPortal / durableSmall:0.00} of it, nginx (which does not flush) {smallPut.Nginx / durableSmall:0.00}."));
+        var floorRate = Median(floorRates);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Bare Kestrel storing each 4 KiB body durably and nothing else (bench/DurablePut), same rounds: {floorRate:0.0} uploads/s (peak RSS {floorPeak >> 20} MiB), {floorRate / smallPut.Nginx:0.00} of nginx; HmacPortal reached {smallPut.HmacPortal / floorRate:0.00} of it."));
     }
 
     if (putGib > 0)
@@ -144,7 +167,8 @@ try
 
     // Each scenario runs several rounds, alternating the servers, and reports the median of each:
     // on a shared 2-core machine single runs swing widely.
-    async Task Scenario(string name, string unit, Func<Target, int, Task<(long Bytes, int Count, TimeSpan Elapsed)>> run, bool perSecond)
+    // A floor target, when given, takes its turn in each round after the two servers (into floorRates).
+    async Task Scenario(string name, string unit, Func<Target, int, Task<(long Bytes, int Count, TimeSpan Elapsed)>> run, bool perSecond, Target? floorTarget = null)
     {
         if (!Selected(name))
         {
@@ -165,6 +189,16 @@ try
                 var value = perSecond ? count / elapsed.TotalSeconds : bytes / (double)(1 << 20) / elapsed.TotalSeconds;
                 values[i].Add(value);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-36} {target.Name,-11} round {round + 1}: {value,10:0.0} {unit}  peak RSS {peaks[i] >> 20} MiB"));
+            }
+
+            if (floorTarget is not null)
+            {
+                await SettleAsync();
+                using var sampler = new PeakSampler(floorTarget);
+                var (bytes, count, elapsed) = await run(floorTarget, round);
+                floorPeak = Math.Max(floorPeak, sampler.Stop());
+                floorRates.Add(perSecond ? count / elapsed.TotalSeconds : bytes / (double)(1 << 20) / elapsed.TotalSeconds);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-36} {floorTarget.Name,-11} round {round + 1}: {floorRates[^1],10:0.0} {unit}  peak RSS {floorPeak >> 20} MiB"));
             }
         }
 
@@ -262,9 +296,8 @@ static HttpClient ClientFor(Target target, int parallel) => new(new SocketsHttpH
 // downloads (bounded counts), then a few medium ones.
 static async Task WarmUpAsync(Target target)
 {
-    const int Count = 60_000;
-    await UploadMany(target, "warm", 4096, Count, 32);
-    await DownloadMany(target, "warm", 4096, Count / 2, 32);
+    await UploadMany(target, "warm", 4096, WarmUpCount, 32);
+    await DownloadMany(target, "warm", 4096, WarmUpCount / 2, 32);
     await UploadMany(target, "warmmedium", 1 << 20, 100, 8);
 }
 

@@ -261,3 +261,32 @@ internal sealed class HmacPortalTarget : Target
 
     public override string GetPath(string path) => "/upload/" + path.TrimStart('/');
 }
+
+/// <summary>
+/// bench/DurablePut: a bare Kestrel handler that stores each body durably (flushed temp file,
+/// rename without overwrite, flushed directory) and does nothing else. Not a server anyone would
+/// run: it measures what the platform and the flushes alone allow here, in the same run.
+/// </summary>
+internal sealed class DurablePutTarget : Target
+{
+    public override string Name => "DurablePut";
+
+    public static async Task<DurablePutTarget> StartAsync(string workDir, string dll)
+    {
+        var port = FreePort();
+        var info = new ProcessStartInfo("dotnet", [dll, port.ToString(CultureInfo.InvariantCulture), Path.Combine(workDir, "durableput-files")]) { UseShellExecute = false };
+
+        // HmacPortal's memory settings, so that the two differ only in what their handlers do.
+        info.Environment["MALLOC_ARENA_MAX"] = "2";
+        info.Environment["DOTNET_GCgen0size"] = "0x1000000";
+        var target = new DurablePutTarget { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        target.Process = System.Diagnostics.Process.Start(info);
+        await WaitForPortAsync(port);
+        return target;
+    }
+
+    public override HttpRequestMessage Put(string path, long length) =>
+        new(HttpMethod.Put, path) { Content = new PatternContent(length) };
+
+    public override string GetPath(string path) => path;
+}
