@@ -13,4 +13,12 @@ public sealed class RuntimeConfigTests
         Assert.False(properties.GetProperty("System.GC.Server").GetBoolean());
         Assert.True(properties.GetProperty("System.GC.Concurrent").GetBoolean());
     }
+
+    [Fact]
+    public void Server_ShipsWithAThreadPoolMinimumOf64_SoUploadsWaitingInFsyncDoNotStarveThePool()
+    {
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "HmacPortal.runtimeconfig.json")));
+
+        Assert.Equal(64, config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties").GetProperty("System.Threading.ThreadPool.MinThreads").GetInt32());
+    }
 }
