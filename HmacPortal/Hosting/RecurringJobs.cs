@@ -11,8 +11,9 @@ namespace HmacPortal.Hosting;
 /// waiting for it would only end in a lock timeout counted as a failure), and across nodes Hangfire's
 /// lock keeps them apart. A failed run is not retried: the next scheduled run does the same work.
 /// While the storage is unavailable (its volume not mounted, <see cref="StorageVolumeGuard"/>) the
-/// jobs that need it do nothing and say so: that is waiting, not failing, and the cause is already
-/// logged once and shown by readiness, so Hangfire does not fill with failed runs meanwhile.
+/// jobs that need it do nothing (or stop, when it goes during a run) and say so: that is waiting,
+/// not failing, and the cause is already logged once and shown by readiness, so Hangfire does not
+/// fill with failed runs meanwhile.
 /// </summary>
 public sealed partial class RecurringJobs(
     ExpiryJob expiry, SweepJob sweep, MaintenanceJob maintenance, DiskSpaceWatchdog disk, CatchUpJob catchUp, DedupCollectJob dedupCollect,
@@ -85,6 +86,6 @@ public sealed partial class RecurringJobs(
     [LoggerMessage(7010, LogLevel.Information, "The {Job} job's last run is still going; this run is skipped")]
     private static partial void StillRunning(ILogger logger, string job);
 
-    [LoggerMessage(7012, LogLevel.Information, "The {Job} job did nothing this run, since the storage is unavailable: {Problem}")]
+    [LoggerMessage(7012, LogLevel.Information, "The {Job} job left its work on stored files to a later run, since the storage is unavailable: {Problem}")]
     private static partial void WaitsForStorage(ILogger logger, string job, string problem);
 }
