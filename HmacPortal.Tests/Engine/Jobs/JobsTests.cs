@@ -225,7 +225,7 @@ public sealed class JobsTests : IDisposable
     }
 
     [Fact]
-    public async Task JobsThatWorkOnStoredFiles_WhileTheStorageVolumeIsNotMounted_RemoveNothing_AndSaySo()
+    public async Task JobsThatWorkOnStoredFiles_WhileTheStorageVolumeIsNotMounted_RefuseBeforeRemovingAnything()
     {
         var expired = await _world.StoreAsync("a/old.bin", "alice", [1], expires: _world.Clock.GetUtcNow().AddMinutes(-1));
         var files = UnmountedVolume.Files(_world.ServerMonitor);
