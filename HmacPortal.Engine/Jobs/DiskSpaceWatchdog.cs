@@ -17,11 +17,28 @@ public sealed class DiskSpaceWatchdog(FileStore files, IOptionsMonitor<ServerOpt
     /// <summary>True while free space is below <c>min_free_bytes</c> (as of the last run).</summary>
     public bool IsLow { get; private set; }
 
+    /// <summary>Free bytes as of the last run; -1 before the first and while the storage is unavailable.</summary>
     public long LastFreeBytes { get; private set; } = -1;
 
+    /// <summary>Reads the free space; throws <see cref="StorageUnavailableException"/>, forgetting the last figure, while the storage is unavailable.</summary>
     public Task<bool> RunAsync(CancellationToken cancellationToken)
     {
-        var free = files.Volume().FreeBytes;
+        long free;
+        try
+        {
+            free = files.Volume().FreeBytes;
+        }
+        catch (StorageUnavailableException)
+        {
+            // No figure for a volume that is not there; once it is back, a crossing is said again.
+            lock (_gate)
+            {
+                (IsLow, LastFreeBytes) = (false, -1);
+            }
+
+            throw;
+        }
+
         var minimum = server.CurrentValue.MinFreeBytes.Bytes;
         lock (_gate)
         {

@@ -348,6 +348,28 @@ public sealed class JobsTests : IDisposable
         Assert.True(watchdog.LastFreeBytes > 0);
     }
 
+    [Fact]
+    public async Task DiskWatch_WhileTheStorageIsUnavailable_ForgetsItsFigure_AndSaysAgainOnceItIsBack()
+    {
+        var logger = new ListLogger<DiskSpaceWatchdog>();
+        var guard = new StorageVolumeGuard(_world.ServerMonitor, NullLogger<StorageVolumeGuard>.Instance);
+        Assert.Null(guard.Prepare(filesRecorded: false));
+        var watchdog = new DiskSpaceWatchdog(new FileStore(_world.ServerMonitor, guard), _world.ServerMonitor, logger);
+        _world.Server.MinFreeBytes = new ByteSize(long.MaxValue);
+        Assert.True(await watchdog.RunAsync(CancellationToken.None));
+
+        Directory.Move(_world.Server.StoragePath, _world.Server.StoragePath + ".volume");
+        Directory.CreateDirectory(_world.Server.StoragePath);
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => watchdog.RunAsync(CancellationToken.None));
+        var during = (watchdog.IsLow, watchdog.LastFreeBytes);
+        Directory.Delete(_world.Server.StoragePath);
+        Directory.Move(_world.Server.StoragePath + ".volume", _world.Server.StoragePath);
+
+        Assert.Equal((false, -1L), during);
+        Assert.True(await watchdog.RunAsync(CancellationToken.None));
+        Assert.Equal([7004, 7004], logger.Events.Select(e => e.Id));
+    }
+
     [Theory]
     [InlineData("*/5 * * * *", true)]
     [InlineData("30 3 * * *", true)]
