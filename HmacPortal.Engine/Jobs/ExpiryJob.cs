@@ -16,10 +16,12 @@ public sealed class ExpiryJob(IMetadataStore metadata, FileCatalog catalog, File
 {
     private const int Batch = 500;
 
-    /// <summary>Deletes what has expired; throws <see cref="StorageUnavailableException"/>, deleting nothing, while the storage is unavailable.</summary>
+    /// <summary>
+    /// Deletes what has expired. While the storage is unavailable the catalog refuses the first batch
+    /// (<see cref="StorageUnavailableException"/>) before it deletes anything.
+    /// </summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        files.EnsureAvailable();
         var options = server.CurrentValue;
         var now = clock.GetUtcNow();
         DateTimeOffset? createdBefore = options.FileTtlEnabled ? now - options.FileTtl : null;

@@ -1,5 +1,6 @@
 using HmacPortal.Engine.Configuration;
 using HmacPortal.Engine.Jobs;
+using HmacPortal.Engine.Metadata;
 using HmacPortal.Engine.Resumable;
 using HmacPortal.Engine.Storage;
 using HmacPortal.Tests.Support;
@@ -237,7 +238,7 @@ public sealed class JobsTests : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(blob)!);
         File.WriteAllBytes(blob, [1]);
 
-        await Assert.ThrowsAsync<StorageUnavailableException>(() => new ExpiryJob(_world.Metadata, _world.Catalog, files, _world.ServerMonitor, _world.Clock, NullLogger<ExpiryJob>.Instance).RunAsync(CancellationToken.None));
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => new ExpiryJob(_world.Metadata, new FileCatalog(_world.Metadata, files, NullLogger<FileCatalog>.Instance), files, _world.ServerMonitor, _world.Clock, NullLogger<ExpiryJob>.Instance).RunAsync(CancellationToken.None));
         await Assert.ThrowsAsync<StorageUnavailableException>(() => new SweepJob(_world.Tus, files, _world.Clock, NullLogger<SweepJob>.Instance).RunAsync(CancellationToken.None));
         await Assert.ThrowsAsync<StorageUnavailableException>(() => new DedupCollectJob(_world.Dedup, files).RunAsync(CancellationToken.None));
         await Assert.ThrowsAsync<StorageUnavailableException>(() => new CatchUpJob(_world.Metadata, _world.Processor, files, _world.Clock, NullLogger<CatchUpJob>.Instance).RunAsync(CancellationToken.None));
