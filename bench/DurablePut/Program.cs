@@ -3,11 +3,20 @@
 // renamed without overwrite, then its directory flushed), and nothing else: no signature, hash,
 // database record, quota, log or metric. The benchmark runs it beside nginx and HmacPortal, so
 // how much of the gap to nginx is the platform's and the flushes', and how much HmacPortal's own,
-// shows in the same run. Usage: DurablePut PORT ROOT
+// shows in the same run. Usage: DurablePut PORT ROOT [durable|unflushed|discard]
+// The two other modes take the flushes away (unflushed), then the file as well (discard: the body
+// is read and dropped), to show what Kestrel itself allows on the machine.
 using System.Runtime.InteropServices;
 
 var port = int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture);
 var root = Directory.CreateDirectory(args[1]).FullName;
+var mode = args.Length > 2 ? args[2] : "durable";
+if (mode is not ("durable" or "unflushed" or "discard"))
+{
+    throw new ArgumentException($"unknown mode '{mode}': durable, unflushed or discard", nameof(args));
+}
+
+var flush = mode == "durable";
 var builder = WebApplication.CreateSlimBuilder();
 builder.Logging.ClearProviders();
 builder.WebHost.ConfigureKestrel(kestrel =>
@@ -18,6 +27,12 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 var app = builder.Build();
 app.MapPut("/{**path}", async (HttpContext context, string path) =>
 {
+    if (mode == "discard")
+    {
+        await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
+        return Results.StatusCode(StatusCodes.Status201Created);
+    }
+
     var target = Path.GetFullPath(Path.Combine(root, path));
     if (!target.StartsWith(root + "/", StringComparison.Ordinal))
     {
@@ -32,7 +47,7 @@ app.MapPut("/{**path}", async (HttpContext context, string path) =>
         await using (var file = new FileStream(temp, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, BufferSize = 0 }))
         {
             await context.Request.Body.CopyToAsync(file, context.RequestAborted);
-            file.Flush(flushToDisk: true);
+            file.Flush(flushToDisk: flush);
         }
 
         File.Move(temp, target, overwrite: false);
@@ -50,7 +65,11 @@ app.MapPut("/{**path}", async (HttpContext context, string path) =>
         }
     }
 
-    Native.FlushDirectory(directory);
+    if (flush)
+    {
+        Native.FlushDirectory(directory);
+    }
+
     return Results.StatusCode(StatusCodes.Status201Created);
 });
 await app.RunAsync();

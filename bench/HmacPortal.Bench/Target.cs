@@ -264,17 +264,17 @@ internal sealed class HmacPortalTarget : Target
 
 /// <summary>
 /// bench/DurablePut: a bare Kestrel handler that stores each body durably (flushed temp file,
-/// rename without overwrite, flushed directory) and does nothing else. Not a server anyone would
+/// rename without overwrite, flushed directory) and does nothing else (or less: BENCH_FLOOR). Not a server anyone would
 /// run: it measures what the platform and the flushes alone allow here, in the same run.
 /// </summary>
 internal sealed class DurablePutTarget : Target
 {
     public override string Name => "DurablePut";
 
-    public static async Task<DurablePutTarget> StartAsync(string workDir, string dll)
+    public static async Task<DurablePutTarget> StartAsync(string workDir, string dll, string mode)
     {
         var port = FreePort();
-        var info = new ProcessStartInfo("dotnet", [dll, port.ToString(CultureInfo.InvariantCulture), Path.Combine(workDir, "durableput-files")]) { UseShellExecute = false };
+        var info = new ProcessStartInfo("dotnet", [dll, port.ToString(CultureInfo.InvariantCulture), Path.Combine(workDir, "durableput-files"), mode]) { UseShellExecute = false };
 
         // HmacPortal's memory settings, so that the two differ only in what their handlers do.
         info.Environment["MALLOC_ARENA_MAX"] = "2";
