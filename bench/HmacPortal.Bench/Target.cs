@@ -16,9 +16,12 @@ internal abstract class Target : IAsyncDisposable
 
     public Uri BaseAddress { get; protected set; } = new("http://127.0.0.1/");
 
-    public abstract HttpRequestMessage Put(string path, long length);
+    /// <summary>An upload of <paramref name="length"/> bytes to <paramref name="path"/>: a plain PUT unless the server wants more.</summary>
+    public virtual HttpRequestMessage Put(string path, long length) =>
+        new(HttpMethod.Put, path) { Content = new PatternContent(length) };
 
-    public abstract string GetPath(string path);
+    /// <summary>Where an uploaded <paramref name="path"/> is downloaded from.</summary>
+    public virtual string GetPath(string path) => path;
 
     /// <summary>Resident memory of the server's process tree, in bytes.</summary>
     public long ResidentBytes()
@@ -153,11 +156,6 @@ internal sealed class NginxTarget : Target
         await WaitForPortAsync(port);
         return target;
     }
-
-    public override HttpRequestMessage Put(string path, long length) =>
-        new(HttpMethod.Put, path) { Content = new PatternContent(length) };
-
-    public override string GetPath(string path) => path;
 }
 
 /// <summary>HmacPortal's release build, uploads signed with v.</summary>
@@ -284,9 +282,4 @@ internal sealed class DurablePutTarget : Target
         await WaitForPortAsync(port);
         return target;
     }
-
-    public override HttpRequestMessage Put(string path, long length) =>
-        new(HttpMethod.Put, path) { Content = new PatternContent(length) };
-
-    public override string GetPath(string path) => path;
 }
