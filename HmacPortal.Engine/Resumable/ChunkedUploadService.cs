@@ -49,27 +49,27 @@ public sealed class ChunkedUploadService(
     {
         if (bans.Find(request.ClientAddress) is { } ban)
         {
-            return Refuse("-", TusResult.Forbidden, $"this address is banned until {ban.Until:u} after repeated signature failures");
+            return Refuse(null, TusResult.Forbidden, $"this address is banned until {ban.Until:u} after repeated signature failures");
         }
 
         if (request.BodyLength > 0)
         {
-            return Refuse("-", TusResult.BadRequest, "a request without X-Upload-Session-ID opens a session and takes no body; send chunks with the session id it returns");
+            return Refuse(null, TusResult.BadRequest, "a request without X-Upload-Session-ID opens a session and takes no body; send chunks with the session id it returns");
         }
 
         if (string.IsNullOrEmpty(request.FileName) || request.TotalSize is null)
         {
-            return Refuse("-", TusResult.BadRequest, "opening a session needs X-Filename and X-Total-Size");
+            return Refuse(null, TusResult.BadRequest, "opening a session needs X-Filename and X-Total-Size");
         }
 
         if (!long.TryParse(request.TotalSize, NumberStyles.None, CultureInfo.InvariantCulture, out var total))
         {
-            return Refuse("-", TusResult.BadRequest, "X-Total-Size must be a non-negative whole number of bytes");
+            return Refuse(null, TusResult.BadRequest, "X-Total-Size must be a non-negative whole number of bytes");
         }
 
         if (request.Credentials.V3 is not null)
         {
-            return Refuse("-", TusResult.Forbidden, "a v3 MAC does not sign the file's size; open a chunked upload with a v, v2 or token MAC, or a JWT");
+            return Refuse(null, TusResult.Forbidden, "a v3 MAC does not sign the file's size; open a chunked upload with a v, v2 or token MAC, or a JWT");
         }
 
         // X-Filename is untrusted: a path as written in a URL (percent-encoded, decoded once), held to every rule a
@@ -82,7 +82,7 @@ public sealed class ChunkedUploadService(
 
         if (!StoragePath.TryParseEncoded(name, out var target, out var error))
         {
-            return Refuse("-", TusResult.BadRequest, $"X-Filename is not an acceptable file name: {error}");
+            return Refuse(null, TusResult.BadRequest, $"X-Filename is not an acceptable file name: {error}");
         }
 
         var check = verifier.Verify(target, total, request.ContentType, request.Credentials);
@@ -93,7 +93,7 @@ public sealed class ChunkedUploadService(
                 bans.RecordSignatureFailure(request.ClientAddress);
             }
 
-            return Refuse("-", check.Status switch
+            return Refuse(null, check.Status switch
             {
                 SignatureStatus.TokenInvalid => TusResult.Unauthorized,
                 SignatureStatus.TokenExpired => TusResult.Gone,
@@ -105,20 +105,20 @@ public sealed class ChunkedUploadService(
         var owner = owners.Resolve(check, request.ClientAddress);
         if (ownerLimits.TryAcquire(owner) is { } wait)
         {
-            return RateLimited("-", wait);
+            return RateLimited(null, wait);
         }
 
         var (breach, detail) = limits.Check(target, total);
         if (breach != LimitBreach.None)
         {
-            return Refuse("-", LimitResults.Of(breach), detail);
+            return Refuse(null, LimitResults.Of(breach), detail);
         }
 
         var options = uploads.CurrentValue;
         var chunkSize = options.ChunkSize.Bytes;
         if ((total + chunkSize - 1) / chunkSize > MaxChunks)
         {
-            return Refuse("-", TusResult.TooLarge, $"a file this large would need more than {MaxChunks} chunks of {options.ChunkSize.ToDisplayString()}");
+            return Refuse(null, TusResult.TooLarge, $"a file this large would need more than {MaxChunks} chunks of {options.ChunkSize.ToDisplayString()}");
         }
 
         var now = clock.GetUtcNow();
@@ -147,7 +147,7 @@ public sealed class ChunkedUploadService(
             var (fits, left) = await quotas.ReserveAsync(owner, quota, total, () => sessions.Create(session), CancellationToken.None).ConfigureAwait(false);
             if (!fits)
             {
-                return Refuse(id.Value, TusResult.QuotaExceeded, $"this upload needs {total} bytes but only {left} are left in the quota");
+                return Refuse(id, TusResult.QuotaExceeded, $"this upload needs {total} bytes but only {left} are left in the quota");
             }
         }
         else
@@ -160,10 +160,10 @@ public sealed class ChunkedUploadService(
         if (total > BodyCopier.BufferSize && !sessions.TryReserve(id, total))
         {
             sessions.Delete(id);
-            return Refuse(id.Value, TusResult.InsufficientStorage, $"the server does not have room for a file of {total} bytes");
+            return Refuse(id, TusResult.InsufficientStorage, $"the server does not have room for a file of {total} bytes");
         }
 
-        ChunkedLog.Created(logger, Short(id), session.TargetPath, total, ChunkCount(total, chunkSize), request.ClientAddress);
+        ChunkedLog.Created(logger, id.Logged, session.TargetPath, total, ChunkCount(total, chunkSize), request.ClientAddress);
         if (total > 0)
         {
             return new TusOutcome(TusResult.Created, Session: session);
@@ -191,7 +191,7 @@ public sealed class ChunkedUploadService(
 
         if (ownerLimits.TryAcquire(session.Owner) is { } wait)
         {
-            return RateLimited(id.Value, wait);
+            return RateLimited(id, wait);
         }
 
         var chunkSize = session.ChunkSize!.Value;
@@ -199,7 +199,7 @@ public sealed class ChunkedUploadService(
         var count = ChunkCount(length, chunkSize);
         if (!int.TryParse(request.ChunkNumber, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number >= count)
         {
-            return Refuse(id.Value, TusResult.BadRequest, count == 0
+            return Refuse(id, TusResult.BadRequest, count == 0
                 ? "this upload has no chunks"
                 : $"X-Chunk-Number must be a whole number from 0 to {count - 1}");
         }
@@ -216,7 +216,7 @@ public sealed class ChunkedUploadService(
 
         if (request.ContentLength is not { } sent)
         {
-            return Refuse(id.Value, TusResult.LengthRequired, $"chunk {number} needs a Content-Length of {size}");
+            return Refuse(id, TusResult.LengthRequired, $"chunk {number} needs a Content-Length of {size}");
         }
 
         if (sent != size)
@@ -252,7 +252,7 @@ public sealed class ChunkedUploadService(
             }
             catch (IOException ex) when (FileStore.IsNoSpace(ex))
             {
-                return Refuse(id.Value, TusResult.InsufficientStorage, "the server ran out of space while storing this chunk");
+                return Refuse(id, TusResult.InsufficientStorage, "the server ran out of space while storing this chunk");
             }
             catch (FileNotFoundException)
             {
@@ -336,12 +336,12 @@ public sealed class ChunkedUploadService(
             if (allowed > 0 && failed > allowed)
             {
                 sessions.Delete(id);
-                return Refuse(id.Value, TusResult.Gone, $"{detail}; chunk {number} has now failed {failed} times, more than maxretries ({allowed}), so the upload was abandoned");
+                return Refuse(id, TusResult.Gone, $"{detail}; chunk {number} has now failed {failed} times, more than maxretries ({allowed}), so the upload was abandoned");
             }
 
             session = session with { ChunkFailures = failures };
             sessions.Save(session);
-            return Refuse(id.Value, result, detail);
+            return Refuse(id, result, detail);
         }
         finally
         {
@@ -375,14 +375,13 @@ public sealed class ChunkedUploadService(
 
     private SemaphoreSlim Stripe(UploadId id) => _stripes[(int)((uint)StringComparer.Ordinal.GetHashCode(id.Value) % _stripes.Length)];
 
-    private static string Short(UploadId id) => id.Value[..8];
-
-    private TusOutcome RateLimited(string id, TimeSpan wait) =>
+    private TusOutcome RateLimited(UploadId? id, TimeSpan wait) =>
         Refuse(id, TusResult.RateLimited, Protection.OwnerRateLimiter.Refusal(wait)) with { Wait = wait };
 
-    private TusOutcome Refuse(string id, TusResult result, string detail)
+    /// <summary>Logs and answers a refusal; <paramref name="id"/> is null before the upload has one.</summary>
+    private TusOutcome Refuse(UploadId? id, TusResult result, string detail)
     {
-        ChunkedLog.Refused(logger, id.Length > 8 ? id[..8] : id, result, detail);
+        ChunkedLog.Refused(logger, id?.Logged ?? "-", result, detail);
         return new TusOutcome(result, detail);
     }
 

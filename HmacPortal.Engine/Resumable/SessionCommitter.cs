@@ -104,7 +104,7 @@ public sealed class SessionCommitter(
 
     private TusOutcome Refuse(UploadId id, TusResult result, string detail)
     {
-        TusLog.Refused(logger, id.Value[..8], result, detail);
+        TusLog.Refused(logger, id.Logged, result, detail);
         return new TusOutcome(result, detail);
     }
 }

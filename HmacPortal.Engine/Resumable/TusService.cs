@@ -63,7 +63,7 @@ public sealed class TusService(
 
         if (request.UploadConcat is not (null or "partial"))
         {
-            return Refuse("-", TusResult.BadRequest, "Upload-Concat must be 'partial' or 'final;<upload URLs>'");
+            return Refuse(null, TusResult.BadRequest, "Upload-Concat must be 'partial' or 'final;<upload URLs>'");
         }
 
         var created = await CreateAsync(request, null).ConfigureAwait(false);
@@ -80,7 +80,7 @@ public sealed class TusService(
     {
         if (bans.Find(request.ClientAddress) is { } ban)
         {
-            return Refuse("-", TusResult.Forbidden, $"this address is banned until {ban.Until:u} after repeated signature failures");
+            return Refuse(null, TusResult.Forbidden, $"this address is banned until {ban.Until:u} after repeated signature failures");
         }
 
         var partial = request.UploadConcat == "partial";
@@ -89,37 +89,37 @@ public sealed class TusService(
         {
             if (request.UploadLength is not null)
             {
-                return Refuse("-", TusResult.BadRequest, "a final upload's length is the sum of its parts; send no Upload-Length");
+                return Refuse(null, TusResult.BadRequest, "a final upload's length is the sum of its parts; send no Upload-Length");
             }
         }
         else if (request.UploadLength is not null)
         {
             if (request.UploadDeferLength is not null)
             {
-                return Refuse("-", TusResult.BadRequest, "send Upload-Length or Upload-Defer-Length, not both");
+                return Refuse(null, TusResult.BadRequest, "send Upload-Length or Upload-Defer-Length, not both");
             }
 
             if (!TryParseLength(request.UploadLength, out var parsed))
             {
-                return Refuse("-", TusResult.BadRequest, "Upload-Length must be a non-negative whole number");
+                return Refuse(null, TusResult.BadRequest, "Upload-Length must be a non-negative whole number");
             }
 
             length = parsed;
         }
         else if (request.UploadDeferLength != "1")
         {
-            return Refuse("-", TusResult.BadRequest, "Upload-Length (or Upload-Defer-Length: 1) is required");
+            return Refuse(null, TusResult.BadRequest, "Upload-Length (or Upload-Defer-Length: 1) is required");
         }
 
         if (!TusMetadata.TryParse(request.UploadMetadata, out var metadata, out var error))
         {
-            return Refuse("-", TusResult.BadRequest, error);
+            return Refuse(null, TusResult.BadRequest, error);
         }
 
         var name = metadata.GetValueOrDefault("filename") ?? metadata.GetValueOrDefault("name") ?? "upload.bin";
         if (!StoragePath.TryCreate(name, out var namePath, out error) || namePath.Segments.Count != 1)
         {
-            return Refuse("-", TusResult.BadRequest, $"the file name is not acceptable: {(error.Length > 0 ? error : "it contains '/'")}");
+            return Refuse(null, TusResult.BadRequest, $"the file name is not acceptable: {(error.Length > 0 ? error : "it contains '/'")}");
         }
 
         var id = UploadId.New();
@@ -139,18 +139,18 @@ public sealed class TusService(
                     bans.RecordSignatureFailure(request.ClientAddress);
                 }
 
-                return Refuse(id.Value, check.Status == SignatureStatus.TokenExpired ? TusResult.Gone : TusResult.Unauthorized, check.Detail);
+                return Refuse(id, check.Status == SignatureStatus.TokenExpired ? TusResult.Gone : TusResult.Unauthorized, check.Detail);
             }
 
             // A part is checked against the grant's size only; the final upload is checked in full.
             if (!partial && grant.FileName != name)
             {
-                return Refuse(id.Value, TusResult.Forbidden, "the token is for another file name");
+                return Refuse(id, TusResult.Forbidden, "the token is for another file name");
             }
 
             if (length is { } declared && (partial ? declared > grant.FileSize : declared != grant.FileSize))
             {
-                return Refuse(id.Value, TusResult.TooLarge, "Upload-Length differs from the token's filesize");
+                return Refuse(id, TusResult.TooLarge, "Upload-Length differs from the token's filesize");
             }
 
             maxLength = Math.Min(maxLength, grant.FileSize);
@@ -167,25 +167,25 @@ public sealed class TusService(
         }
         else
         {
-            return Refuse(id.Value, TusResult.Unauthorized, "a resumable upload needs an upload token (Authorization: Bearer)");
+            return Refuse(id, TusResult.Unauthorized, "a resumable upload needs an upload token (Authorization: Bearer)");
         }
 
         // A grant that names no quota of its own (an XMPP server's) is held to the owner's configured one.
         quota ??= quotaPolicy.Enabled && owner is not null ? quotaPolicy.LimitFor(owner).Bytes : null;
         if (ownerLimits.TryAcquire(owner) is { } wait)
         {
-            return RateLimited(id.Value, wait);
+            return RateLimited(id, wait);
         }
 
         if (!StoragePath.TryCreate(target, out var targetPath, out error))
         {
-            return Refuse(id.Value, TusResult.BadRequest, error);
+            return Refuse(id, TusResult.BadRequest, error);
         }
 
         var (breach, detail) = limits.Check(targetPath, length, partial);
         if (breach != LimitBreach.None)
         {
-            return Refuse(id.Value, LimitResults.Of(breach), detail);
+            return Refuse(id, LimitResults.Of(breach), detail);
         }
 
         var now = clock.GetUtcNow();
@@ -211,7 +211,7 @@ public sealed class TusService(
             var (fits, left) = await quotas.ReserveAsync(owner!, limit, length ?? maxLength, () => sessions.Create(session), CancellationToken.None).ConfigureAwait(false);
             if (!fits)
             {
-                return Refuse(id.Value, TusResult.QuotaExceeded, $"this upload needs {length ?? maxLength} bytes but only {left} are left in the quota");
+                return Refuse(id, TusResult.QuotaExceeded, $"this upload needs {length ?? maxLength} bytes but only {left} are left in the quota");
             }
         }
         else
@@ -219,7 +219,7 @@ public sealed class TusService(
             sessions.Create(session);
         }
 
-        TusLog.Created(logger, Short(id), session.TargetPath, length?.ToString(CultureInfo.InvariantCulture) ?? "deferred", request.ClientAddress);
+        TusLog.Created(logger, id.Logged, session.TargetPath, length?.ToString(CultureInfo.InvariantCulture) ?? "deferred", request.ClientAddress);
         return new TusOutcome(TusResult.Created, Session: session);
     }
 
@@ -270,12 +270,12 @@ public sealed class TusService(
     {
         if (!IsOffsetContent(request.ContentType))
         {
-            return Refuse(id.Value, TusResult.WrongContentType, $"a PATCH body must be {OffsetContentType}");
+            return Refuse(id, TusResult.WrongContentType, $"a PATCH body must be {OffsetContentType}");
         }
 
         if (!TryParseLength(request.UploadOffset, out var offset))
         {
-            return Refuse(id.Value, TusResult.BadRequest, "Upload-Offset must be a non-negative whole number");
+            return Refuse(id, TusResult.BadRequest, "Upload-Offset must be a non-negative whole number");
         }
 
         HashAlgorithmName? algorithm = null;
@@ -284,7 +284,7 @@ public sealed class TusService(
         {
             if (!TusChecksum.TryParse(checksum, out var parsed, out expected, out var error))
             {
-                return Refuse(id.Value, TusResult.BadRequest, error);
+                return Refuse(id, TusResult.BadRequest, error);
             }
 
             algorithm = parsed;
@@ -298,17 +298,17 @@ public sealed class TusService(
 
         if (ownerLimits.TryAcquire(session.Owner) is { } wait)
         {
-            return RateLimited(id.Value, wait);
+            return RateLimited(id, wait);
         }
 
         if (session.Concat is not null)
         {
-            return Refuse(id.Value, TusResult.Forbidden, "a final upload is made of its parts and takes no PATCH");
+            return Refuse(id, TusResult.Forbidden, "a final upload is made of its parts and takes no PATCH");
         }
 
         if (session.Completed)
         {
-            return Refuse(id.Value, TusResult.Forbidden, "the upload is already complete");
+            return Refuse(id, TusResult.Forbidden, "the upload is already complete");
         }
 
         if (offset != session.Offset)
@@ -320,12 +320,12 @@ public sealed class TusService(
         {
             if (!TryParseLength(request.UploadLength, out var declared) || declared < session.Offset || (session.Length is { } known && known != declared))
             {
-                return Refuse(id.Value, TusResult.BadRequest, "Upload-Length does not fit this upload");
+                return Refuse(id, TusResult.BadRequest, "Upload-Length does not fit this upload");
             }
 
             if (declared > session.MaxLength)
             {
-                return Refuse(id.Value, TusResult.TooLarge, "Upload-Length is larger than allowed");
+                return Refuse(id, TusResult.TooLarge, "Upload-Length is larger than allowed");
             }
 
             session = sessions.Checkpoint(session with { Length = declared });
@@ -352,7 +352,7 @@ public sealed class TusService(
         await using var file = new FileStream(sessions.DataPath(id), new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Write, BufferSize = 0 });
         if (session.Length is { } length && !MakeRoom(file, start, length))
         {
-            return Refuse(id.Value, TusResult.InsufficientStorage, "the server does not have enough free space for the rest of this file");
+            return Refuse(id, TusResult.InsufficientStorage, "the server does not have enough free space for the rest of this file");
         }
 
         using var transfer = transfers.BeginUpload("tus", session.TargetPath, session.ClientAddress, session.Length, session.Offset);
@@ -378,7 +378,7 @@ public sealed class TusService(
             if (copy.Stop == BodyCopyStop.TooLong)
             {
                 hashes.Drop(id);
-                return Refuse(id.Value, TusResult.BadRequest, "the data runs past the upload's length");
+                return Refuse(id, TusResult.BadRequest, "the data runs past the upload's length");
             }
 
             var interrupted = copy.Stop == BodyCopyStop.Interrupted;
@@ -401,7 +401,7 @@ public sealed class TusService(
             await KeepUpAsync(start + copy.Written, ending: true).ConfigureAwait(false);
             if (interrupted)
             {
-                TusLog.Interrupted(logger, Short(id), session.Offset);
+                TusLog.Interrupted(logger, id.Logged, session.Offset);
                 return new TusOutcome(TusResult.Interrupted, "the request ended early; the bytes received are kept", session);
             }
 
@@ -411,7 +411,7 @@ public sealed class TusService(
         {
             hashes.Drop(id);
             MakeDurable(file, ref session, recorded);
-            return Refuse(id.Value, TusResult.InsufficientStorage, "the server ran out of space; the bytes before it are kept");
+            return Refuse(id, TusResult.InsufficientStorage, "the server ran out of space; the bytes before it are kept");
         }
 
         // Keeps the records up with the first `position` bytes, all written: records a flush that has
@@ -501,12 +501,12 @@ public sealed class TusService(
             var last = url.TrimEnd('/').Split('/')[^1];
             if (!UploadId.TryParse(last, out var partId) || Load(partId, out var part) is not null || !part.IsPartial)
             {
-                return Refuse("-", TusResult.BadRequest, $"'{url}' is not a partial upload of this server");
+                return Refuse(null, TusResult.BadRequest, $"'{url}' is not a partial upload of this server");
             }
 
             if (!part.Completed)
             {
-                return Refuse("-", TusResult.BadRequest, $"the partial upload '{url}' is not complete");
+                return Refuse(null, TusResult.BadRequest, $"the partial upload '{url}' is not complete");
             }
 
             parts.Add((partId, part));
@@ -514,7 +514,7 @@ public sealed class TusService(
 
         if (parts.Count == 0)
         {
-            return Refuse("-", TusResult.BadRequest, "Upload-Concat: final needs at least one partial upload");
+            return Refuse(null, TusResult.BadRequest, "Upload-Concat: final needs at least one partial upload");
         }
 
         var created = await CreateAsync(request, parts.Sum(p => p.Session.Length!.Value)).ConfigureAwait(false);
@@ -616,14 +616,13 @@ public sealed class TusService(
     private static bool TryParseLength(string? text, out long value) =>
         long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
 
-    private static string Short(UploadId id) => id.Value[..8];
-
-    private TusOutcome RateLimited(string id, TimeSpan wait) =>
+    private TusOutcome RateLimited(UploadId? id, TimeSpan wait) =>
         Refuse(id, TusResult.RateLimited, Protection.OwnerRateLimiter.Refusal(wait)) with { Wait = wait };
 
-    private TusOutcome Refuse(string id, TusResult result, string detail)
+    /// <summary>Logs and answers a refusal; <paramref name="id"/> is null before the upload has one.</summary>
+    private TusOutcome Refuse(UploadId? id, TusResult result, string detail)
     {
-        TusLog.Refused(logger, id.Length > 8 ? id[..8] : id, result, detail);
+        TusLog.Refused(logger, id?.Logged ?? "-", result, detail);
         return new TusOutcome(result, detail);
     }
 }

@@ -9,6 +9,12 @@ public readonly record struct UploadId
 
     public string Value { get; }
 
+    /// <summary>
+    /// How logs show it: the first 8 characters, enough to follow one upload through them and too
+    /// few to use its URL.
+    /// </summary>
+    public string Logged => Value[..8];
+
     public static UploadId New() => new(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
 
     public static bool TryParse(string? text, out UploadId id)

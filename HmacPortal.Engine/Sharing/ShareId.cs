@@ -9,6 +9,9 @@ public readonly record struct ShareId
 
     public string Value { get; }
 
+    /// <summary>How logs and the audit show it: the first 6 characters, too few to open the link.</summary>
+    public string Logged => Value[..6];
+
     public static ShareId New() =>
         new(Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)).TrimEnd('=').Replace('+', '-').Replace('/', '_'));
 

@@ -53,8 +53,8 @@ public sealed class ShareService(ShareStore store, IMetadataStore metadata, File
             false,
             request.Files.Distinct(StringComparer.Ordinal).ToArray());
         store.Create(link);
-        SharingLog.Created(logger, owner, link.Files.Count, Short(link.Id));
-        audit?.Record("share.created", owner, null, $"link {Short(link.Id)}…",
+        SharingLog.Created(logger, owner, link.Files.Count, link.Id.Logged);
+        audit?.Record("share.created", owner, null, $"link {link.Id.Logged}…",
             $"{link.Files.Count} file(s); {(link.Expires is { } e ? $"until {e:u}" : "no expiry")}{(link.HasPassword ? "; password" : string.Empty)}{(link.MaxDownloads is { } m ? $"; {m} download(s)" : string.Empty)}");
         return new ShareOutcome(link, string.Empty);
     }
@@ -93,7 +93,7 @@ public sealed class ShareService(ShareStore store, IMetadataStore metadata, File
             return true;
         }
 
-        SharingLog.WrongPassword(logger, Short(link.Id), client);
+        SharingLog.WrongPassword(logger, link.Id.Logged, client);
         return false;
     }
 
@@ -112,10 +112,10 @@ public sealed class ShareService(ShareStore store, IMetadataStore metadata, File
             var deleted = 0;
             foreach (var path in link.Files)
             {
-                deleted += await catalog.DeleteAsync(path, $"link {Short(id)}", CancellationToken.None).ConfigureAwait(false) ? 1 : 0;
+                deleted += await catalog.DeleteAsync(path, $"link {id.Logged}", CancellationToken.None).ConfigureAwait(false) ? 1 : 0;
             }
 
-            SharingLog.DeletedAfterDownload(logger, Short(id), deleted);
+            SharingLog.DeletedAfterDownload(logger, id.Logged, deleted);
         }
     }
 
@@ -128,8 +128,8 @@ public sealed class ShareService(ShareStore store, IMetadataStore metadata, File
             return false;
         }
 
-        SharingLog.Revoked(logger, Short(id), owner);
-        audit?.Record("share.revoked", owner, null, $"link {Short(id)}…");
+        SharingLog.Revoked(logger, id.Logged, owner);
+        audit?.Record("share.revoked", owner, null, $"link {id.Logged}…");
         return true;
     }
 
@@ -150,6 +150,4 @@ public sealed class ShareService(ShareStore store, IMetadataStore metadata, File
         store.SetExpiry(id, expires);
         return new ShareOutcome(link with { Expires = expires }, string.Empty);
     }
-
-    private static string Short(ShareId id) => id.Value[..6];
 }

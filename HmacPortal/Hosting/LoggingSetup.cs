@@ -1,4 +1,7 @@
+using HmacPortal.Endpoints.Sharing;
 using HmacPortal.Engine.Configuration;
+using HmacPortal.Engine.Resumable;
+using HmacPortal.Engine.Sharing;
 using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Core;
@@ -45,25 +48,47 @@ internal static class LoggingSetup
     }
 
     /// <summary>
-    /// Request logging (method, path, status, duration; never the query string, which carries MACs).
-    /// A resumable upload's URL is a capability, so its id is logged as its first 8 characters.
+    /// Request logging (method, path, status, duration; never the query string, which carries MACs,
+    /// and never a whole capability id: see <see cref="RedactCapabilities"/>).
     /// </summary>
     public static WebApplication UseHmacPortalRequestLogging(this WebApplication app, string resumablePath)
     {
         app.UseSerilogRequestLogging(options => options.GetMessageTemplateProperties = (context, path, elapsed, status) =>
         [
             new LogEventProperty("RequestMethod", new ScalarValue(context.Request.Method)),
-            new LogEventProperty("RequestPath", new ScalarValue(RedactUploadId(path, resumablePath))),
+            new LogEventProperty("RequestPath", new ScalarValue(RedactCapabilities(path, resumablePath))),
             new LogEventProperty("StatusCode", new ScalarValue(status)),
             new LogEventProperty("Elapsed", new ScalarValue(elapsed)),
         ]);
         return app;
     }
 
-    internal static string RedactUploadId(string path, string resumablePath) =>
-        path.StartsWith(resumablePath, StringComparison.OrdinalIgnoreCase) && path.Length == resumablePath.Length + 32
-            ? path[..(resumablePath.Length + 8)] + "…"
-            : path;
+    /// <summary>
+    /// The path as the request log shows it. Two kinds of URL are capabilities, usable by whoever
+    /// reads them: a resumable upload's (its id after the resumable path) and a share link's (its
+    /// id after <c>/s/</c>, with the unlock, file and archive URLs below it). Their ids appear as
+    /// the services' own log lines show them, by their start only.
+    /// </summary>
+    internal static string RedactCapabilities(string path, string resumablePath)
+    {
+        if (path.StartsWith(resumablePath, StringComparison.OrdinalIgnoreCase)
+            && UploadId.TryParse(path[resumablePath.Length..], out var upload))
+        {
+            return path[..resumablePath.Length] + upload.Logged + "…";
+        }
+
+        if (path.StartsWith(ShareEndpoints.PathPrefix, StringComparison.Ordinal))
+        {
+            var rest = path[ShareEndpoints.PathPrefix.Length..];
+            var end = rest.IndexOf('/', StringComparison.Ordinal) is var slash and >= 0 ? slash : rest.Length;
+            if (ShareId.TryParse(rest[..end], out var link))
+            {
+                return ShareEndpoints.PathPrefix + link.Logged + "…" + rest[end..];
+            }
+        }
+
+        return path;
+    }
 
     internal static LogEventLevel ToLevel(string level) => level.ToLowerInvariant() switch
     {

@@ -20,6 +20,9 @@ internal static class ShareEndpoints
 {
     public const string CookieName = "hmacportal.share";
 
+    /// <summary>Where links live: a link's page is this and its id (the page itself is SharePage's route).</summary>
+    public const string PathPrefix = "/s/";
+
     public static IServiceCollection AddSharing(this IServiceCollection services)
     {
         services.AddSingleton<ShareStore>();
@@ -29,14 +32,14 @@ internal static class ShareEndpoints
 
     public static IEndpointRouteBuilder MapShareEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/s/{id}/unlock", Unlock);
-        endpoints.MapGet("/s/{id}/files/{index:int}", FileAsync);
-        endpoints.MapGet("/s/{id}/zip", ZipAsync);
+        endpoints.MapPost(PathPrefix + "{id}/unlock", Unlock);
+        endpoints.MapGet(PathPrefix + "{id}/files/{index:int}", FileAsync);
+        endpoints.MapGet(PathPrefix + "{id}/zip", ZipAsync);
         return endpoints;
     }
 
     /// <summary>The page of a link; its file URLs hang below it.</summary>
-    public static string PagePath(ShareId id) => $"/s/{id.Value}";
+    public static string PagePath(ShareId id) => PathPrefix + id.Value;
 
     /// <summary>Whether this browser has given the link's password (an HttpOnly cookie scoped to the link).</summary>
     public static bool IsUnlocked(HttpContext context, ShareLink link)
