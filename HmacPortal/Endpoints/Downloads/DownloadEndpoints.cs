@@ -136,7 +136,7 @@ internal static class DownloadEndpoints
         headers.XContentTypeOptions = "nosniff";
         headers.CacheControl = "private, max-age=86400";
         var etag = record.Sha256 is { Length: >= 32 } sha ? new EntityTagHeaderValue($"\"t{sha[..32]}\"") : null;
-        return Results.File(thumbnail.FullName, Engine.Thumbnails.ThumbnailStore.ContentType, lastModified: record.Created, entityTag: etag, enableRangeProcessing: true);
+        return new StoredFileResult(Results.File(thumbnail.FullName, Engine.Thumbnails.ThumbnailStore.ContentType, lastModified: record.Created, entityTag: etag, enableRangeProcessing: true));
     }
 
     /// <summary>
@@ -160,6 +160,6 @@ internal static class DownloadEndpoints
         }
 
         var etag = record.Sha256 is { Length: >= 32 } sha ? new EntityTagHeaderValue($"\"{sha[..32]}\"") : null;
-        return Results.File(file.FullName, record.ContentType, lastModified: record.Created, entityTag: etag, enableRangeProcessing: true);
+        return new StoredFileResult(Results.File(file.FullName, record.ContentType, lastModified: record.Created, entityTag: etag, enableRangeProcessing: true));
     }
 }

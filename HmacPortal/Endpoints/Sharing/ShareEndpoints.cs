@@ -166,28 +166,51 @@ internal static class ShareEndpoints
             response.Headers.XContentTypeOptions = "nosniff";
             response.Headers.CacheControl = "no-store";
 
-            // Stored, not compressed: uploads are mostly compressed already, and this keeps the zip
-            // as fast as the disk. Entries are written one after another straight into the response.
-            var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            await using var body = new ZipResponseStream(response.Body);
-            await using (var zip = await ZipArchive.CreateAsync(body, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, context.RequestAborted))
+            await WriteArchiveAsync(response.Body, available, context.RequestAborted);
+        });
+    }
+
+    /// <summary>The earliest time a zip entry can carry; a file recorded before it (its time taken from an old file's) is dated then.</summary>
+    private static readonly DateTimeOffset ZipEarliest = new(1980, 1, 2, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// Writes <paramref name="files"/> as a zip into <paramref name="output"/>: stored, not
+    /// compressed (uploads are mostly compressed already, and this keeps the archive as fast as the
+    /// disk), entry after entry straight into the output. Each file is opened before its entry is
+    /// begun, so one removed since it was found (expired, deleted) is left out and the archive
+    /// stays whole.
+    /// </summary>
+    internal static async Task WriteArchiveAsync(Stream output, IReadOnlyList<(FileRecord Record, FileInfo File)> files, CancellationToken cancellationToken)
+    {
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        await using var body = new ZipResponseStream(output);
+        await using (var zip = await ZipArchive.CreateAsync(body, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellationToken))
+        {
+            foreach (var (record, file) in files)
             {
-                foreach (var (record, file) in available)
+                FileStream source;
+                try
+                {
+                    source = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+                }
+                catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+                {
+                    continue;
+                }
+
+                await using (source)
                 {
                     var entry = zip.CreateEntry(UniqueName(names, record.Path[(record.Path.LastIndexOf('/') + 1)..]), CompressionLevel.NoCompression);
-                    entry.LastWriteTime = record.Created;
-                    await using (var target = await entry.OpenAsync(context.RequestAborted))
-                    {
-                        await using var source = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-                        await source.CopyToAsync(target, 1 << 16, context.RequestAborted);
-                    }
-
-                    await body.FlushAsync(context.RequestAborted);
+                    entry.LastWriteTime = record.Created < ZipEarliest ? ZipEarliest : record.Created;
+                    await using var target = await entry.OpenAsync(cancellationToken);
+                    await source.CopyToAsync(target, 1 << 16, cancellationToken);
                 }
-            }
 
-            await body.FlushAsync(context.RequestAborted);
-        });
+                await body.FlushAsync(cancellationToken);
+            }
+        }
+
+        await body.FlushAsync(cancellationToken);
     }
 
     /// <summary>Runs a download under a claim on the link: counted when it finished, given back when it did not.</summary>
