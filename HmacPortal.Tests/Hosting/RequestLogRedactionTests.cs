@@ -16,13 +16,16 @@ public sealed class RequestLogRedactionTests
     private static readonly string Link = ShareId.New().Value;
 
     [Theory]
-    [InlineData("/files/")]
-    [InlineData("/FILES/")]
-    public void ResumableUploadUrl_ShowsOnlyTheStartOfItsId(string prefix)
+    [InlineData("/files/", false)]
+    [InlineData("/FILES/", false)]
+    [InlineData("/files/", true)]
+    public void ResumableUploadUrl_ShowsOnlyTheStartOfItsId_InWhateverCaseItCame(string prefix, bool capitals)
     {
-        var logged = LoggingSetup.RedactCapabilities(prefix + Upload, Resumable);
+        var id = capitals ? Upload.ToUpperInvariant() : Upload;
 
-        Assert.Equal(prefix + Upload[..8] + "…", logged);
+        var logged = LoggingSetup.RedactCapabilities(prefix + id, Resumable);
+
+        Assert.Equal(prefix + id[..8] + "…", logged);
     }
 
     [Theory]

@@ -1,6 +1,5 @@
 using HmacPortal.Endpoints.Sharing;
 using HmacPortal.Engine.Configuration;
-using HmacPortal.Engine.Resumable;
 using HmacPortal.Engine.Sharing;
 using Microsoft.Extensions.Options;
 using Serilog;
@@ -71,10 +70,11 @@ internal static class LoggingSetup
     /// </summary>
     internal static string RedactCapabilities(string path, string resumablePath)
     {
-        if (path.StartsWith(resumablePath, StringComparison.OrdinalIgnoreCase)
-            && UploadId.TryParse(path[resumablePath.Length..], out var upload))
+        // Any 32 characters there, not only a well-formed id: the same id in capitals is as good
+        // as the id itself to whoever reads it.
+        if (path.StartsWith(resumablePath, StringComparison.OrdinalIgnoreCase) && path.Length == resumablePath.Length + 32)
         {
-            return path[..resumablePath.Length] + upload.Logged + "…";
+            return path[..(resumablePath.Length + 8)] + "…";
         }
 
         if (path.StartsWith(ShareEndpoints.PathPrefix, StringComparison.Ordinal))
