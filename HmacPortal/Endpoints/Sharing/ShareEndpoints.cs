@@ -170,7 +170,10 @@ internal static class ShareEndpoints
         });
     }
 
-    /// <summary>The earliest time a zip entry can carry; a file recorded before it (its time taken from an old file's) is dated then.</summary>
+    /// <summary>
+    /// A zip entry cannot be dated before 1980-01-01, in whatever time zone reads it; a file recorded
+    /// earlier (its time taken from an old file's) is dated a day after that.
+    /// </summary>
     private static readonly DateTimeOffset ZipEarliest = new(1980, 1, 2, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>
